@@ -1,0 +1,62 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const ioLibraries = ['knex', 'nats', 'koa', '@koa/*', 'pg', 'mysql2', 'mssql', 'tedious', 'better-sqlite3', 'node:fs', 'fs', 'node:fs/promises', 'node:http', 'node:net', 'prom-client'];
+const deepImports = { group: ['@signup/*/src/*', '@signup/*/dist/*', '**/packages/*/src/*'], message: 'Import a package through its public entry point.' };
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', '**/public/vendor/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-restricted-imports': ['error', { patterns: [deepImports] }],
+    },
+  },
+  {
+    files: ['packages/*/test/**/*.ts', 'packages/system-tests/**/*.ts', 'packages/test-support/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-expressions': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['packages/domain/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'inversify', importNames: ['Container'], message: 'Only a host composition root touches the Container.' }],
+        patterns: [deepImports, { group: ['@signup/*'], message: 'The domain imports nothing of ours.' },
+          { group: ioLibraries, message: 'No I/O library in the domain: put it in an adapter.' }],
+      }],
+    },
+  },
+  {
+    files: ['packages/adapters/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'inversify', importNames: ['Container'], message: 'Only a host composition root touches the Container.' }],
+        patterns: [deepImports, { group: ['@signup/host-*', '@signup/test-support*', '@signup/system-tests'], message: 'Adapters import the domain only.' }],
+      }],
+    },
+  },
+  {
+    files: ['packages/host-*/src/**/*.ts'],
+    ignores: ['packages/host-*/src/composition/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'inversify', importNames: ['Container'], message: 'Only the composition root touches the Container.' }],
+        patterns: [deepImports, { group: ['@signup/test-support*', '@signup/system-tests'], message: 'Hosts do not import test code.' }],
+      }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,74 @@
+/** Options accepted by every SignUp error. */
+export interface SignUpErrorOptions {
+  readonly cause?: unknown;
+}
+
+/**
+ * Base of every error SignUp throws. `code` is stable and namespaced so callers
+ * (the web host's error middleware, the message handlers) can branch on it
+ * without matching messages. `transient` says whether retrying later can succeed.
+ */
+export class SignUpError extends Error {
+  readonly code: string;
+  readonly transient: boolean;
+
+  constructor(code: string, message: string, options: SignUpErrorOptions & { transient?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.transient = options.transient ?? false;
+  }
+}
+
+/** Fields a prospect is entered with, as named on the form and in the JSON API. */
+export type ProspectField = 'firstName' | 'lastName' | 'emailAddress' | 'companyName' | 'countryCode' | 'roleCode';
+
+/** The input failed validation; `errors` maps each offending field to a message meant for the person typing. */
+export class ProspectInvalidError extends SignUpError {
+  readonly errors: Readonly<Record<string, string>>;
+
+  constructor(errors: Readonly<Record<string, string>>) {
+    const fields = Object.keys(errors).join(', ');
+    super('PROSPECT_INVALID', `The prospect is not valid (${fields}).`);
+    this.errors = errors;
+  }
+}
+
+/** The message queue did not confirm that it stored an event. Nothing was saved; retrying later can succeed. */
+export class QueueUnavailableError extends SignUpError {
+  constructor(message: string, options: SignUpErrorOptions = {}) {
+    super('QUEUE_UNAVAILABLE', message, { ...options, transient: true });
+  }
+}
+
+/** The database could not be reached or did not answer in time. Nothing was saved; retrying later can succeed. */
+export class DatabaseUnavailableError extends SignUpError {
+  constructor(message: string, options: SignUpErrorOptions = {}) {
+    super('DATABASE_UNAVAILABLE', message, { ...options, transient: true });
+  }
+}
+
+/** A message could not be decoded into an event. Permanent: the same bytes will never decode. */
+export class MessageUndecodableError extends SignUpError {
+  constructor(message: string, options: SignUpErrorOptions = {}) {
+    super('MESSAGE_UNDECODABLE', message, options);
+  }
+}
+
+/**
+ * A configuration value is missing or not one of the accepted values. The message
+ * is one line that names the key, the bad value and what would be accepted.
+ */
+export class ConfigurationError extends SignUpError {
+  readonly key: string;
+
+  constructor(key: string, message: string, options: SignUpErrorOptions = {}) {
+    super('CONFIGURATION_INVALID', message, options);
+    this.key = key;
+  }
+}
+
+/** True when retrying the failed operation later can succeed (an outage rather than bad data). */
+export function isTransientError(error: unknown): boolean {
+  return error instanceof SignUpError && error.transient;
+}

@@ -1,0 +1,1 @@
+export * from './prospect-signed-up-event.js';

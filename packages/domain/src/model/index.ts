@@ -1,0 +1,3 @@
+export * from './prospect.js';
+export * from './reference-data.js';
+export * from './validate-prospect.js';

@@ -1,0 +1,5 @@
+export * from './asynchronous-prospect-save-handler.js';
+export * from './caching-reference-data-loader.js';
+export * from './save-prospect-event-handler.js';
+export * from './sign-up-prospect.js';
+export * from './synchronous-prospect-save-handler.js';

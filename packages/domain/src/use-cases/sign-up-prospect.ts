@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { inject, injectable } from 'inversify';
+import { isCorrelationId } from '../events/prospect-signed-up-event.js';
+import { validateProspect } from '../model/validate-prospect.js';
+import { IProspectSaveHandler, type ProspectSaveResult } from '../ports/prospect-save-handler.js';
+import { IReferenceDataLoader } from '../ports/reference-data-loader.js';
+
+/** Options of one sign-up. */
+export interface SignUpOptions {
+  /** The form's `submissionId` or the API's `Idempotency-Key`; a new UUID when absent. Must be a UUID. */
+  readonly correlationId?: string;
+  /** When the person signed up; now when absent. */
+  readonly signedUpAt?: Date;
+}
+
+/**
+ * The sign-up use case: validate what the person typed against the reference
+ * data, then hand the prospect to the configured `IProspectSaveHandler`.
+ *
+ * @throws ProspectInvalidError when the input is not valid; nothing is saved.
+ * @throws whatever the save handler throws (DatabaseUnavailableError, QueueUnavailableError).
+ */
+@injectable()
+export class SignUpProspect {
+  constructor(
+    @inject(IReferenceDataLoader) private readonly referenceData: IReferenceDataLoader,
+    @inject(IProspectSaveHandler) private readonly saveHandler: IProspectSaveHandler,
+  ) {}
+
+  async execute(input: unknown, options: SignUpOptions = {}): Promise<ProspectSaveResult> {
+    if (options.correlationId !== undefined && !isCorrelationId(options.correlationId)) {
+      throw new TypeError('correlationId must be a UUID');
+    }
+    const prospect = validateProspect(input, await this.referenceData.load());
+    return this.saveHandler.save({
+      correlationId: (options.correlationId ?? randomUUID()).toLowerCase(),
+      signedUpAt: options.signedUpAt ?? new Date(),
+      prospect,
+    });
+  }
+}

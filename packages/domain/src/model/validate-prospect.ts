@@ -12,7 +12,7 @@ export const PROSPECT_LIMITS = Object.freeze({
 // Cc: C0 and C1 control characters, including tab and newline. Cs: lone surrogates,
 // which cannot be stored as UTF-8. The line and paragraph separators break logs and HTML.
 const FORBIDDEN_CHARACTERS = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
-const EMAIL_LOCAL_PART = /^[^\s@<>()[\]\\,;:"\p{Cc}]+$/u;
+const EMAIL_LOCAL_PART = /^[^\s@<>()[\]\\,;:"\p{Cc}\p{Cs}]+$/u;
 const EMAIL_DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 const EMAIL_TOP_LEVEL_LABEL = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
 

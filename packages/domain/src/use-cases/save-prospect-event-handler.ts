@@ -47,8 +47,8 @@ export class SaveProspectEventHandler implements IProspectEventHandler {
 
     const valid: { index: number; event: ProspectSignedUpEvent }[] = [];
     events.forEach((event, index) => {
-      this.logger.info(`Received event ${event.correlationId} for ${event.prospect.emailAddress}`);
       try {
+        this.logger.info(`Received event ${event.correlationId} for ${event.prospect.emailAddress}`);
         const prospect = validateProspect(toProspectInput(event.prospect), reference);
         valid.push({ index, event: { ...event, prospect } });
       } catch (error) {

@@ -1,0 +1,82 @@
+import type { ILogger, LogFields } from '@signup/domain';
+import { formatLogLine, isLevelEnabled, LOG_LEVELS, type LogLevel } from './format-log-line.js';
+
+/** Options of a `ConsoleLogger`. */
+export interface ConsoleLoggerOptions {
+  /** Shown as `[name]` in each line. */
+  readonly name?: string;
+  /** Lines below this level are dropped. Default `info`. */
+  readonly level?: LogLevel;
+  /** One line of text (default) or one JSON object per line. */
+  readonly format?: 'text' | 'json';
+  /** Where each finished line goes (without a trailing newline). Default: standard output. */
+  readonly write?: (line: string) => void;
+  /** The clock stamped on each line. Default: the system clock. */
+  readonly now?: () => Date;
+}
+
+function writeToStandardOutput(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/**
+ * An `ILogger` that writes one line per entry, every level to standard output by
+ * default. Email addresses and credentials are masked in the message and in every
+ * string inside the fields (see `maskSecrets`). Errors in fields print as
+ * `Name: message (CODE)`, followed by their cause; stacks only at level `debug`.
+ *
+ * @throws RangeError from the constructor for an unknown level or format.
+ */
+export class ConsoleLogger implements ILogger {
+  readonly name: string | undefined;
+  readonly level: LogLevel;
+  readonly format: 'text' | 'json';
+  private readonly write: (line: string) => void;
+  private readonly now: () => Date;
+
+  constructor(options: ConsoleLoggerOptions = {}) {
+    const level = options.level ?? 'info';
+    const format = options.format ?? 'text';
+    if (!LOG_LEVELS.includes(level)) throw new RangeError(`Unknown log level "${String(level)}"; use one of: ${LOG_LEVELS.join(', ')}`);
+    if (format !== 'text' && format !== 'json') throw new RangeError(`Unknown log format "${String(format)}"; use text or json`);
+    this.name = options.name;
+    this.level = level;
+    this.format = format;
+    this.write = options.write ?? writeToStandardOutput;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** A logger with the same settings and another name. */
+  child(name: string): ConsoleLogger {
+    return new ConsoleLogger({ name, level: this.level, format: this.format, write: this.write, now: this.now });
+  }
+
+  /** True when lines of this level are written. */
+  isEnabled(level: LogLevel): boolean {
+    return isLevelEnabled(level, this.level);
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.log('debug', message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.log('info', message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.log('warn', message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.log('error', message, fields);
+  }
+
+  private log(level: LogLevel, message: string, fields: LogFields | undefined): void {
+    if (!this.isEnabled(level)) return;
+    this.write(formatLogLine(
+      { level, message, fields, time: this.now(), name: this.name },
+      { format: this.format, includeStack: this.level === 'debug' },
+    ));
+  }
+}

@@ -1,0 +1,37 @@
+const MASK = '***';
+
+// Userinfo runs to the last `@` before the authority ends, so a password holding
+// an unescaped `@` is masked whole.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/giu;
+// `/` and `=` end the local part so URL paths and `key=value` pairs keep their prefix.
+const EMAIL_ADDRESS = /[^\s@<>()[\]\\,;:"'`/=]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
+const ALREADY_MASKED_LOCAL_PART = /^[^*]?\*{3}$/u;
+const ADO_NET_PASSWORD = /\b(password|pwd)(\s*=\s*)(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|\{(?:[^}]|\}\})*\}|[^;]*)/giu;
+
+/**
+ * Masks an email address for logs: the first character of the local part, then
+ * `***`, then the domain (`jane@example.com` → `j***@example.com`). Text without
+ * an `@` in the middle is masked completely.
+ */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1 || at === address.length - 1) return MASK;
+  const local = address.slice(0, at);
+  if (ALREADY_MASKED_LOCAL_PART.test(local)) return address;
+  const [first = ''] = local;
+  return `${first}${MASK}${address.slice(at)}`;
+}
+
+/**
+ * Masks secrets in free text so it can be logged: every email address
+ * (`j***@example.com`), the credentials of URLs (`nats://***:***@host:4222`, or
+ * `nats://***@host` for a token) and `Password=`/`Pwd=` values of ADO.NET
+ * connection strings. Masking already-masked text changes nothing.
+ */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(URL_CREDENTIALS, (_match, scheme: string, userInfo: string) =>
+      `${scheme}${userInfo.includes(':') ? `${MASK}:${MASK}` : MASK}@`)
+    .replace(ADO_NET_PASSWORD, (_match, key: string, equals: string) => `${key}${equals}${MASK}`)
+    .replace(EMAIL_ADDRESS, (address) => maskEmail(address));
+}

@@ -1,0 +1,204 @@
+import { DatabaseUnavailableError, QueueUnavailableError } from '@signup/domain';
+import { expect } from 'chai';
+import { afterEach, beforeEach, describe, it } from 'mocha';
+import sinon from 'sinon';
+import { ConsoleLogger, type ConsoleLoggerOptions } from '../../../src/logging/console-logger.js';
+
+const NOW = new Date('2026-11-23T10:00:00.000Z');
+
+function capture(options: ConsoleLoggerOptions = {}): { logger: ConsoleLogger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = new ConsoleLogger({ now: () => NOW, write: (line) => lines.push(line), ...options });
+  return { logger, lines };
+}
+
+describe('ConsoleLogger', () => {
+  describe('text format', () => {
+    it('writes time, padded level, name, message and fields on one line', () => {
+      const { logger, lines } = capture({ name: 'save-handler' });
+      logger.info('Prospect saved', { prospectId: 7, created: true });
+      expect(lines).to.deep.equal(['2026-11-23T10:00:00.000Z INFO  [save-handler] Prospect saved prospectId=7 created=true']);
+    });
+
+    it('leaves the name out when there is none', () => {
+      const { logger, lines } = capture();
+      logger.error('Failed');
+      expect(lines).to.deep.equal(['2026-11-23T10:00:00.000Z ERROR Failed']);
+    });
+
+    it('quotes field values that hold spaces, quotes or equals signs', () => {
+      const { logger, lines } = capture();
+      logger.info('m', { plain: 'abc', spaced: 'a b', quoted: 'say "hi"', equals: 'a=b', empty: '' });
+      expect(lines[0]).to.equal('2026-11-23T10:00:00.000Z INFO  m plain=abc spaced="a b" quoted="say \\"hi\\"" equals="a=b" empty=""');
+    });
+
+    it('renders objects and arrays as JSON and leaves undefined fields out', () => {
+      const { logger, lines } = capture();
+      logger.info('m', { country: { countryCode: 'GBR' }, ids: [1, 2], missing: undefined });
+      expect(lines[0]).to.equal('2026-11-23T10:00:00.000Z INFO  m country={"countryCode":"GBR"} ids=[1,2]');
+    });
+
+    it('escapes line breaks in the message so logged input cannot forge a line', () => {
+      const { logger, lines } = capture();
+      logger.warn('first\nFAKE ERROR second\u2028third');
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.equal('2026-11-23T10:00:00.000Z WARN  first\\nFAKE ERROR second\\u2028third');
+    });
+
+    it('survives circular fields', () => {
+      const { logger, lines } = capture();
+      const loop: Record<string, unknown> = { a: 1 };
+      loop.self = loop;
+      logger.info('m', { loop });
+      expect(lines[0]).to.equal('2026-11-23T10:00:00.000Z INFO  m loop={"a":1,"self":"[circular]"}');
+    });
+
+    it('prints bytes as their length, not their content', () => {
+      const { logger, lines } = capture();
+      logger.info('m', { data: new Uint8Array([1, 2, 3]) });
+      expect(lines[0]).to.equal('2026-11-23T10:00:00.000Z INFO  m data="[3 bytes]"');
+    });
+  });
+
+  describe('masking', () => {
+    it('masks email addresses and credentials in the message', () => {
+      const { logger, lines } = capture();
+      logger.info('Connecting to message queue url: nats://u:p@nats:4222 for jane@example.com');
+      expect(lines[0]).to.equal('2026-11-23T10:00:00.000Z INFO  Connecting to message queue url: nats://***:***@nats:4222 for j***@example.com');
+    });
+
+    it('masks every string inside the fields, however deep', () => {
+      const { logger, lines } = capture({ format: 'json' });
+      logger.info('m', {
+        email: 'jane@example.com',
+        nested: { list: ['bob@example.com', { connection: 'Server=db;Password=x;' }] },
+      });
+      const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+      expect(record.email).to.equal('j***@example.com');
+      expect(record.nested).to.deep.equal({ list: ['b***@example.com', { connection: 'Server=db;Password=***;' }] });
+      expect(lines[0]).not.to.include('jane@');
+      expect(lines[0]).not.to.include('bob@');
+    });
+
+    it('masks the messages of errors and of their causes', () => {
+      const { logger, lines } = capture();
+      const cause = new Error('connect ECONNREFUSED for postgres://root:pw@db:5432');
+      logger.error('Save failed', { error: new DatabaseUnavailableError('Cannot save jane@example.com', { cause }) });
+      expect(lines[0]).to.include('j***@example.com');
+      expect(lines[0]).to.include('postgres://***:***@db:5432');
+      expect(lines[0]).not.to.include('pw@');
+    });
+  });
+
+  describe('errors in fields', () => {
+    it('prints name, message and code, then the cause, without the stack', () => {
+      const { logger, lines } = capture();
+      const error = new QueueUnavailableError('No PubAck', { cause: new Error('timeout') });
+      logger.error('Publish failed', { error });
+      expect(lines[0]).to.equal(
+        '2026-11-23T10:00:00.000Z ERROR Publish failed error="QueueUnavailableError: No PubAck (QUEUE_UNAVAILABLE) <- Error: timeout"',
+      );
+      expect(lines[0]).not.to.include('    at ');
+    });
+
+    it('adds the stack, on the same line, when the level is debug', () => {
+      const { logger, lines } = capture({ level: 'debug' });
+      logger.error('Publish failed', { error: new Error('boom') });
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.match(/ error="Error: boom" error\.stack="Error: boom\\n {4}at /u);
+    });
+
+    it('renders an error as an object in JSON, the stack only at debug', () => {
+      const info = capture({ format: 'json' });
+      info.logger.error('m', { error: new QueueUnavailableError('down') });
+      expect((JSON.parse(info.lines[0]!) as Record<string, unknown>).error)
+        .to.deep.equal({ name: 'QueueUnavailableError', message: 'down', code: 'QUEUE_UNAVAILABLE' });
+
+      const debug = capture({ format: 'json', level: 'debug' });
+      debug.logger.error('m', { error: new Error('down') });
+      expect((JSON.parse(debug.lines[0]!) as { error: { stack?: string } }).error.stack).to.be.a('string');
+    });
+  });
+
+  describe('levels', () => {
+    it('writes info and above by default', () => {
+      const { logger, lines } = capture();
+      logger.debug('d');
+      logger.info('i');
+      logger.warn('w');
+      logger.error('e');
+      expect(lines.map((line) => line.split(' ')[1])).to.deep.equal(['INFO', 'WARN', 'ERROR']);
+    });
+
+    it('drops lines below the configured level', () => {
+      const { logger, lines } = capture({ level: 'warn' });
+      logger.info('i');
+      logger.warn('w');
+      expect(lines).to.have.length(1);
+      expect(logger.isEnabled('info')).to.equal(false);
+      expect(logger.isEnabled('error')).to.equal(true);
+    });
+
+    it('writes debug lines when the level is debug', () => {
+      const { logger, lines } = capture({ level: 'debug' });
+      logger.debug('d');
+      expect(lines[0]).to.equal('2026-11-23T10:00:00.000Z DEBUG d');
+    });
+
+    it('refuses an unknown level or format', () => {
+      expect(() => new ConsoleLogger({ level: 'verbose' as never })).to.throw(RangeError, /verbose/);
+      expect(() => new ConsoleLogger({ format: 'xml' as never })).to.throw(RangeError, /xml/);
+    });
+  });
+
+  describe('json format', () => {
+    it('writes one JSON object per line with time, level, name and message first', () => {
+      const { logger, lines } = capture({ format: 'json', name: 'web' });
+      logger.info('Started', { port: 8020 });
+      expect(JSON.parse(lines[0]!)).to.deep.equal({
+        time: '2026-11-23T10:00:00.000Z', level: 'info', name: 'web', message: 'Started', port: 8020,
+      });
+    });
+
+    it('keeps a field that clashes with a core key under another name', () => {
+      const { logger, lines } = capture({ format: 'json' });
+      logger.info('real', { message: 'field', level: 'x' });
+      const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+      expect(record.message).to.equal('real');
+      expect(record.level).to.equal('info');
+      expect(record['field.message']).to.equal('field');
+    });
+  });
+
+  describe('child', () => {
+    it('shares the settings and writer under another name', () => {
+      const { logger, lines } = capture({ level: 'warn', name: 'parent' });
+      const child = logger.child('nats');
+      child.info('dropped');
+      child.warn('kept');
+      expect(lines).to.deep.equal(['2026-11-23T10:00:00.000Z WARN  [nats] kept']);
+    });
+  });
+
+  describe('default writer', () => {
+    let sandbox: sinon.SinonSandbox;
+    beforeEach(() => {
+      sandbox = sinon.createSandbox();
+    });
+    afterEach(() => {
+      sandbox.restore();
+    });
+
+    it('writes every level to standard output, one line each', () => {
+      const write = sandbox.stub(process.stdout, 'write').returns(true);
+      const logger = new ConsoleLogger({ now: () => NOW });
+      logger.error('e');
+      logger.warn('w');
+      sandbox.restore();
+      expect(write.args.map((args) => args[0])).to.deep.equal([
+        '2026-11-23T10:00:00.000Z ERROR e\n',
+        '2026-11-23T10:00:00.000Z WARN  w\n',
+      ]);
+    });
+  });
+});

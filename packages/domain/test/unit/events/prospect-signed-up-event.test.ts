@@ -1,0 +1,26 @@
+import { expect } from 'chai';
+import { describe, it } from 'mocha';
+import { isCorrelationId, PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/index.js';
+
+describe('ProspectSignedUpEvent', () => {
+  it('is published on the subjects of the original app', () => {
+    expect(PROSPECT_SIGNED_UP_SUBJECT).to.equal('events.prospect.signedup');
+    expect(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT).to.equal('deadletter.events.prospect.signedup');
+  });
+
+  describe('isCorrelationId', () => {
+    it('accepts a UUID in canonical text form, in either case', () => {
+      expect(isCorrelationId('0f8fad5b-d9cb-469f-a165-70867728950e')).to.equal(true);
+      expect(isCorrelationId('0F8FAD5B-D9CB-469F-A165-70867728950E')).to.equal(true);
+    });
+
+    it('refuses anything else', () => {
+      for (const value of [
+        '', 'not-a-uuid', '0f8fad5bd9cb469fa16570867728950e', '{0f8fad5b-d9cb-469f-a165-70867728950e}',
+        ' 0f8fad5b-d9cb-469f-a165-70867728950e', '0f8fad5b-d9cb-469f-a165-70867728950e\n', 42, undefined, null,
+      ]) {
+        expect(isCorrelationId(value), String(value)).to.equal(false);
+      }
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export * from './create-sign-up-module.js';
+export * from './implementation-registry.js';

@@ -1,0 +1,196 @@
+import { ConfigurationError } from '@signup/domain';
+import { expect } from 'chai';
+import { describe, it } from 'mocha';
+import { Configuration, readSignUpSettings, type SignUpSettings } from '../../../src/config/index.js';
+
+function settingsFrom(values: Record<string, string>): SignUpSettings {
+  return readSignUpSettings(Configuration.from(values));
+}
+
+function errorFrom(values: Record<string, string>): ConfigurationError {
+  try {
+    settingsFrom(values);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error(`expected a ConfigurationError for ${JSON.stringify(values)}`);
+}
+
+describe('readSignUpSettings', () => {
+  describe('defaults', () => {
+    it('applies every default when nothing is configured', () => {
+      expect(settingsFrom({})).to.deep.equal({
+        dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined },
+        referenceDataApi: { url: undefined },
+        messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined },
+        database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
+        web: { port: 8020 },
+        metricsServer: { enabled: false, port: 9464 },
+        logging: { level: 'info' },
+      });
+    });
+
+    it('treats blank values as unset', () => {
+      const settings = settingsFrom({
+        'MessageQueue:Url': ' ',
+        'ConnectionStrings:SignUpDb': '',
+        'Web:Port': '',
+        'Database:Migrate': '',
+        'Dependencies:IProspectSaveHandler': '  ',
+      });
+
+      expect(settings.messageQueue.url).to.equal(undefined);
+      expect(settings.database).to.deep.equal({ connectionString: 'sqlite:./data/signup.db', migrate: true });
+      expect(settings.web.port).to.equal(8020);
+      expect(settings.dependencies.IProspectSaveHandler).to.equal(undefined);
+    });
+  });
+
+  describe('values', () => {
+    it('reads every key, whatever the casing of its name', () => {
+      const settings = settingsFrom({
+        'dependencies:iprospectsavehandler': 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler',
+        'Dependencies:IReferenceDataLoader': 'ApiReferenceDataLoader',
+        'REFERENCEDATAAPI:URL': 'http://reference-data-api/api',
+        'MessageQueue:Url': 'nats://mq:4222',
+        'MessageQueue:Token': 's3cret',
+        'MessageQueue:CredsFile': '/run/secrets/nats.creds',
+        'MessageQueue:Mode': 'Core',
+        'ConnectionStrings:SignUpDb': 'Server=db;Database=SignUp;User Id=sa;Password=x',
+        'Database:Migrate': 'NO',
+        'Web:Port': '80',
+        'Metrics:Server:Enabled': 'Yes',
+        'Metrics:Server:Port': '50505',
+        'Logging:LogLevel': 'Warning',
+      });
+
+      expect(settings).to.deep.equal({
+        dependencies: {
+          IProspectSaveHandler: 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler',
+          IReferenceDataLoader: 'ApiReferenceDataLoader',
+        },
+        referenceDataApi: { url: 'http://reference-data-api/api' },
+        messageQueue: {
+          url: 'nats://mq:4222',
+          servers: ['nats://mq:4222'],
+          token: 's3cret',
+          credsFile: '/run/secrets/nats.creds',
+          mode: 'core',
+        },
+        database: { connectionString: 'Server=db;Database=SignUp;User Id=sa;Password=x', migrate: false },
+        web: { port: 80 },
+        metricsServer: { enabled: true, port: 50505 },
+        logging: { level: 'warn' },
+      });
+    });
+
+    it('splits a cluster URL into servers, keeping credentials and accepting tls://', () => {
+      const settings = settingsFrom({ 'MessageQueue:Url': 'nats://u:p@mq1:4222, tls://mq2:4443,nats://mq3' });
+
+      expect(settings.messageQueue.servers).to.deep.equal(['nats://u:p@mq1:4222', 'tls://mq2:4443', 'nats://mq3']);
+      expect(settings.messageQueue.url).to.equal('nats://u:p@mq1:4222, tls://mq2:4443,nats://mq3');
+    });
+
+    for (const [text, expected] of [['true', true], ['TRUE', true], ['1', true], ['yes', true], ['Yes', true],
+      ['false', false], ['False', false], ['0', false], ['no', false], ['NO', false]] as const) {
+      it(`reads the boolean ${text} as ${expected}`, () => {
+        expect(settingsFrom({ 'Metrics:Server:Enabled': text }).metricsServer.enabled).to.equal(expected);
+        expect(settingsFrom({ 'Database:Migrate': text }).database.migrate).to.equal(expected);
+      });
+    }
+
+    it('falls back to PORT for the web port', () => {
+      expect(settingsFrom({ PORT: '3000' }).web.port).to.equal(3000);
+    });
+
+    it('prefers Web:Port over PORT', () => {
+      expect(settingsFrom({ PORT: '3000', 'Web:Port': '4000' }).web.port).to.equal(4000);
+    });
+
+    for (const [key, value, level] of [
+      ['Logging:LogLevel', 'debug', 'debug'],
+      ['Logging:LogLevel', 'Trace', 'debug'],
+      ['Logging:LogLevel', 'Information', 'info'],
+      ['Logging:LogLevel', 'WARN', 'warn'],
+      ['Logging:LogLevel', 'Critical', 'error'],
+      ['Logging:LogLevel:Default', 'Warning', 'warn'],
+      ['LOG_LEVEL', 'error', 'error'],
+    ] as const) {
+      it(`reads ${key} = ${value} as the ${level} level`, () => {
+        expect(settingsFrom({ [key]: value }).logging.level).to.equal(level);
+      });
+    }
+
+    it('prefers Logging:LogLevel over LOG_LEVEL', () => {
+      expect(settingsFrom({ LOG_LEVEL: 'error', 'Logging:LogLevel': 'debug' }).logging.level).to.equal('debug');
+    });
+
+    it('passes the connection string on without parsing it', () => {
+      expect(settingsFrom({ 'ConnectionStrings:SignUpDb': 'not parsed here' }).database.connectionString)
+        .to.equal('not parsed here');
+    });
+  });
+
+  describe('errors', () => {
+    const cases: { values: Record<string, string>; key: string; shown: string; accepted: string }[] = [
+      { values: { 'Web:Port': 'abc' }, key: 'Web:Port', shown: '"abc"', accepted: 'use 1-65535' },
+      { values: { 'Web:Port': '0' }, key: 'Web:Port', shown: '"0"', accepted: 'use 1-65535' },
+      { values: { 'Web:Port': '65536' }, key: 'Web:Port', shown: '"65536"', accepted: 'use 1-65535' },
+      { values: { 'Web:Port': '80.5' }, key: 'Web:Port', shown: '"80.5"', accepted: 'use 1-65535' },
+      { values: { PORT: '-1' }, key: 'PORT', shown: '"-1"', accepted: 'use 1-65535' },
+      { values: { 'Metrics:Server:Port': 'x' }, key: 'Metrics:Server:Port', shown: '"x"', accepted: 'use 1-65535' },
+      { values: { 'Metrics:Server:Enabled': 'maybe' }, key: 'Metrics:Server:Enabled', shown: '"maybe"', accepted: 'use true or false' },
+      { values: { 'Database:Migrate': 'on' }, key: 'Database:Migrate', shown: '"on"', accepted: 'use true or false' },
+      { values: { 'MessageQueue:Mode': 'x' }, key: 'MessageQueue:Mode', shown: '"x"', accepted: 'use jetstream or core' },
+      { values: { 'MessageQueue:Url': 'http://x' }, key: 'MessageQueue:Url', shown: '"http://x"', accepted: 'use nats://host:4222 (comma-separated for a cluster)' },
+      { values: { 'MessageQueue:Url': 'mq:4222' }, key: 'MessageQueue:Url', shown: '"mq:4222"', accepted: 'use nats://host:4222' },
+      { values: { 'MessageQueue:Url': 'nats://mq:4222,' + 'ftp://other' }, key: 'MessageQueue:Url', shown: '"nats://mq:4222,ftp://other"', accepted: 'use nats://host:4222' },
+      { values: { 'MessageQueue:Url': 'nats://mq:99999' }, key: 'MessageQueue:Url', shown: '"nats://mq:99999"', accepted: 'use nats://host:4222' },
+      { values: { 'ReferenceDataApi:Url': 'reference-data-api' }, key: 'ReferenceDataApi:Url', shown: '"reference-data-api"', accepted: 'use http://host:port/api' },
+      { values: { 'Logging:LogLevel': 'loud' }, key: 'Logging:LogLevel', shown: '"loud"', accepted: 'use debug, info, warn or error' },
+      { values: { LOG_LEVEL: 'loud' }, key: 'LOG_LEVEL', shown: '"loud"', accepted: 'use debug, info, warn or error' },
+    ];
+
+    for (const { values, key, shown, accepted } of cases) {
+      it(`names ${key}, the value ${shown} and what is accepted, on one line`, () => {
+        const error = errorFrom(values);
+
+        expect(error.key).to.equal(key);
+        expect(error.code).to.equal('CONFIGURATION_INVALID');
+        expect(error.message).to.match(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} = `));
+        expect(error.message).to.contain(shown).and.to.contain(accepted);
+        expect(error.message).not.to.match(/[\r\n]/);
+      });
+    }
+
+    it('gives the exact message for a bad web port', () => {
+      expect(errorFrom({ 'Web:Port': 'abc' }).message).to.equal('Web:Port = "abc" is not a port number; use 1-65535');
+    });
+
+    it('gives the exact message for a bad NATS URL', () => {
+      expect(errorFrom({ 'MessageQueue:Url': 'http://x' }).message)
+        .to.equal('MessageQueue:Url = "http://x" is not a NATS URL; use nats://host:4222 (comma-separated for a cluster)');
+    });
+
+    it('masks credentials when echoing a bad NATS URL', () => {
+      const error = errorFrom({ 'MessageQueue:Url': 'nats://signup:hunter2@mq:4222,http://admin:pa55@other' });
+
+      expect(error.message).not.to.contain('hunter2').and.not.to.contain('pa55').and.not.to.contain('signup:');
+      expect(error.message).to.contain('nats://***:***@mq:4222').and.to.contain('http://***:***@other');
+    });
+
+    it('masks a token when echoing a bad reference-data URL', () => {
+      const error = errorFrom({ 'ReferenceDataApi:Url': 'ftp://t0ken@api' });
+
+      expect(error.message).to.contain('ftp://***@api').and.not.to.contain('t0ken');
+    });
+
+    it('keeps a value with a line break on one line', () => {
+      const error = errorFrom({ 'MessageQueue:Mode': 'core\njetstream' });
+
+      expect(error.message).not.to.match(/[\r\n]/);
+      expect(error.message).to.contain('"core\\njetstream"');
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { ConfigurationError, IProspectSaveHandler, IReferenceDataLoader } from '@signup/domain';
+import { expect } from 'chai';
+import { describe, it } from 'mocha';
+import { implementationRegistry, resolveImplementation, type ConfigurablePort } from '../../../src/di/index.js';
+
+function configurationError(action: () => unknown): ConfigurationError {
+  try {
+    action();
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('implementationRegistry', () => {
+  it('registers each configurable port under its own token', () => {
+    expect(implementationRegistry.IProspectSaveHandler.token).to.equal(IProspectSaveHandler);
+    expect(implementationRegistry.IReferenceDataLoader.token).to.equal(IReferenceDataLoader);
+  });
+
+  it('accepts the original SignUp.Web full name of every implementation and has a registered default', () => {
+    for (const registration of Object.values(implementationRegistry)) {
+      const names = registration.implementations.map((implementation) => implementation.name);
+      expect(names).to.include(registration.defaultName);
+      for (const implementation of registration.implementations) {
+        expect(implementation.aliases.some((alias) => alias.startsWith('SignUp.Web.') && alias.endsWith(`.${implementation.name}`)))
+          .to.equal(true, implementation.name);
+      }
+    }
+  });
+});
+
+describe('resolveImplementation', () => {
+  const cases: [ConfigurablePort, string, string][] = [
+    ['IProspectSaveHandler', 'SynchronousProspectSaveHandler', 'SynchronousProspectSaveHandler'],
+    ['IProspectSaveHandler', 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler', 'SynchronousProspectSaveHandler'],
+    ['IProspectSaveHandler', 'AsynchronousProspectSaveHandler', 'AsynchronousProspectSaveHandler'],
+    ['IProspectSaveHandler', 'SignUp.Web.ProspectSave.AsynchronousProspectSaveHandler', 'AsynchronousProspectSaveHandler'],
+    ['IProspectSaveHandler', 'asynchronousPROSPECTsavehandler', 'AsynchronousProspectSaveHandler'],
+    ['IProspectSaveHandler', ' SynchronousProspectSaveHandler ', 'SynchronousProspectSaveHandler'],
+    ['IReferenceDataLoader', 'DatabaseReferenceDataLoader', 'DatabaseReferenceDataLoader'],
+    ['IReferenceDataLoader', 'SignUp.Web.ReferenceData.DatabaseReferenceDataLoader', 'DatabaseReferenceDataLoader'],
+    ['IReferenceDataLoader', 'ApiReferenceDataLoader', 'ApiReferenceDataLoader'],
+    ['IReferenceDataLoader', 'SignUp.Web.ReferenceData.ApiReferenceDataLoader', 'ApiReferenceDataLoader'],
+    ['IReferenceDataLoader', 'signup.web.referencedata.apireferencedataloader', 'ApiReferenceDataLoader'],
+  ];
+
+  for (const [port, configured, expected] of cases) {
+    it(`resolves ${port} = ${configured.trim()} to ${expected}`, () => {
+      expect(resolveImplementation(port, configured)).to.equal(expected);
+    });
+  }
+
+  for (const configured of [undefined, '', '   ']) {
+    it(`uses the defaults when the name is ${JSON.stringify(configured)}`, () => {
+      expect(resolveImplementation('IProspectSaveHandler', configured)).to.equal('AsynchronousProspectSaveHandler');
+      expect(resolveImplementation('IReferenceDataLoader', configured)).to.equal('DatabaseReferenceDataLoader');
+    });
+  }
+
+  it('rejects an unknown name with one line naming the key, the value and the valid names', () => {
+    const error = configurationError(() => resolveImplementation('IProspectSaveHandler', 'Foo'));
+
+    expect(error.key).to.equal('Dependencies:IProspectSaveHandler');
+    expect(error.message).to.equal('Dependencies:IProspectSaveHandler = "Foo" is not a known implementation; '
+      + 'use one of: SynchronousProspectSaveHandler, AsynchronousProspectSaveHandler (or their SignUp.Web.* full names)');
+  });
+
+  it('rejects a full name from the wrong namespace', () => {
+    const error = configurationError(() =>
+      resolveImplementation('IReferenceDataLoader', 'SignUp.Web.ProspectSave.DatabaseReferenceDataLoader'));
+
+    expect(error.key).to.equal('Dependencies:IReferenceDataLoader');
+    expect(error.message).to.contain('DatabaseReferenceDataLoader, ApiReferenceDataLoader');
+  });
+
+  it('rejects a port that is not configurable', () => {
+    expect(() => resolveImplementation('ILogger' as ConfigurablePort, 'x')).to.throw(TypeError, 'ILogger is not a configurable port');
+  });
+});

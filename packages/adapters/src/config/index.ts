@@ -1,4 +1,3 @@
 export * from './configuration.js';
 export * from './load-configuration.js';
-export * from './mask-credentials.js';
 export * from './sign-up-settings.js';

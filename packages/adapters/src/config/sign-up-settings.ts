@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@signup/domain';
 import type { Configuration } from './configuration.js';
-import { maskCredentials } from './mask-credentials.js';
+import { maskSecrets } from '../logging/index.js';
 
 /** The log levels the hosts understand. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -46,7 +46,7 @@ const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
 };
 
 function invalid(key: string, value: string, problem: string, accepted: string): ConfigurationError {
-  return new ConfigurationError(key, `${key} = ${JSON.stringify(maskCredentials(value))} ${problem}; use ${accepted}`);
+  return new ConfigurationError(key, `${key} = ${JSON.stringify(maskSecrets(value))} ${problem}; use ${accepted}`);
 }
 
 /** The value of the first key that is set to something other than blank, with that key. */

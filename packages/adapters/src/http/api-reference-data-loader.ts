@@ -1,5 +1,5 @@
 import { ConfigurationError, ReferenceData, SignUpError, type Country, type IReferenceDataLoader, type Role } from '@signup/domain';
-import { maskCredentials } from '../config/mask-credentials.js';
+import { maskSecrets } from '../logging/index.js';
 
 /** Options of `ApiReferenceDataLoader`. */
 export interface ApiReferenceDataLoaderOptions {
@@ -55,7 +55,7 @@ export class ApiReferenceDataLoader implements IReferenceDataLoader {
     if (base === null || (base.protocol !== 'http:' && base.protocol !== 'https:')) {
       throw new ConfigurationError(
         'ReferenceDataApi:Url',
-        `ReferenceDataApi:Url = ${JSON.stringify(maskCredentials(baseUrl))} is not an HTTP URL; use http://host:port/api`,
+        `ReferenceDataApi:Url = ${JSON.stringify(maskSecrets(baseUrl))} is not an HTTP URL; use http://host:port/api`,
       );
     }
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -89,7 +89,7 @@ export class ApiReferenceDataLoader implements IReferenceDataLoader {
 
   private async getList<T>(resource: 'countries' | 'roles', read: (item: Item) => T | undefined): Promise<T[]> {
     const url = new URL(resource, this.base);
-    const shown = maskCredentials(url.href);
+    const shown = maskSecrets(url.href);
     let body: unknown;
     try {
       const response = await this.fetch(url, {

@@ -5,6 +5,9 @@ const MASK = '***';
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/giu;
 // `/` and `=` end the local part so URL paths and `key=value` pairs keep their prefix.
 const EMAIL_ADDRESS = /[^\s@<>()[\]\\,;:"'`/=]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
+// `user:password@host` written without a scheme, at the start or after a list separator.
+const BARE_CREDENTIALS = /(^|[\s,;])([^\s/?#@:,;]+:[^\s/?#,;]*)@/gu;
+const SECRET_QUERY_PARAMETER = /([?&;](?:password|pwd|token|secret|key)=)[^&;\s]*/giu;
 const ALREADY_MASKED_LOCAL_PART = /^[^*]?\*{3}$/u;
 const ADO_NET_PASSWORD = /\b(password|pwd)(\s*=\s*)(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|\{(?:[^}]|\}\})*\}|[^;]*)/giu;
 
@@ -26,12 +29,14 @@ export function maskEmail(address: string): string {
  * Masks secrets in free text so it can be logged: every email address
  * (`j***@example.com`), the credentials of URLs (`nats://***:***@host:4222`, or
  * `nats://***@host` for a token) and `Password=`/`Pwd=` values of ADO.NET
- * connection strings. Masking already-masked text changes nothing.
+ * connection strings, and `password`/`token`/`secret`/`key` query parameters. Masking already-masked text changes nothing.
  */
 export function maskSecrets(text: string): string {
   return text
     .replace(URL_CREDENTIALS, (_match, scheme: string, userInfo: string) =>
       `${scheme}${userInfo.includes(':') ? `${MASK}:${MASK}` : MASK}@`)
+    .replace(BARE_CREDENTIALS, (_match, prefix: string) => `${prefix}${MASK}:${MASK}@`)
     .replace(ADO_NET_PASSWORD, (_match, key: string, equals: string) => `${key}${equals}${MASK}`)
+    .replace(SECRET_QUERY_PARAMETER, `$1${MASK}`)
     .replace(EMAIL_ADDRESS, (address) => maskEmail(address));
 }

@@ -1,0 +1,41 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { errorMiddleware } from './error-middleware.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './request-body.js';
+import { requestMetrics } from './request-metrics.js';
+import { registerApiRoutes } from './routes/api-routes.js';
+import { registerOperationsRoutes } from './routes/operations-routes.js';
+import { registerPageRoutes } from './routes/page-routes.js';
+import { securityHeaders } from './security-headers.js';
+import { loadStaticAssets, registerStaticAssets } from './static-assets.js';
+import type { WebAppDependencies } from './web-app-dependencies.js';
+
+const DEFAULT_READINESS_TIMEOUT_MS = 2000;
+
+/**
+ * Builds the web app (routes of DESIGN §4) without listening: the composition
+ * root calls `listen`, tests drive `app.callback()`. Reads the static assets
+ * once, here; no other I/O until a request arrives.
+ */
+export function createApp(deps: WebAppDependencies): Koa {
+  const bodyLimit = deps.options?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const readinessTimeoutMs = deps.options?.readinessTimeoutMs ?? DEFAULT_READINESS_TIMEOUT_MS;
+
+  const app = new Koa();
+  // Every error is answered and logged by errorMiddleware; Koa's own stderr report would log it twice.
+  app.silent = true;
+  app.on('error', (error: unknown) => deps.logger.error('HTTP server error', { error }));
+
+  const router = new Router();
+  registerPageRoutes(router, deps, bodyLimit);
+  registerApiRoutes(router, deps, bodyLimit);
+  registerOperationsRoutes(router, deps, readinessTimeoutMs);
+  registerStaticAssets(router, loadStaticAssets());
+
+  app.use(requestMetrics(deps.metrics));
+  app.use(securityHeaders());
+  app.use(errorMiddleware(deps.logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,123 @@
+import type { Context, Middleware } from 'koa';
+import { isTransientError, ProspectInvalidError, type ILogger } from '@signup/domain';
+import { renderErrorPage } from './views/error-page.js';
+
+/** Seconds a client is asked to wait before retrying a sign-up that could not be accepted. */
+export const RETRY_AFTER_SECONDS = 5;
+
+const TRANSIENT_CODES = new Set(['DATABASE_UNAVAILABLE', 'QUEUE_UNAVAILABLE']);
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Please check your request',
+  404: 'Page not found',
+  405: 'Method not allowed',
+  413: 'Too much data',
+  415: 'Unsupported content type',
+  500: 'Something went wrong',
+  501: 'Not supported',
+  503: 'Please try again in a moment',
+};
+
+const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
+  404: 'We could not find the page you asked for.',
+  405: 'This address does not accept that kind of request.',
+  500: 'Something went wrong on our side and your request was not completed. Please try again later.',
+  501: 'This server does not support that kind of request.',
+};
+
+const UNAVAILABLE_MESSAGE = 'We could not save your details just now, so nothing was saved. Please try again in a few seconds.';
+
+interface ErrorAnswer {
+  readonly status: number;
+  readonly message: string;
+  readonly errors?: Readonly<Record<string, string>>;
+  readonly retryAfter?: boolean;
+}
+
+interface HttpErrorShape {
+  readonly status: number;
+  readonly expose?: boolean;
+  readonly message: string;
+  readonly errors?: unknown;
+}
+
+function isHttpError(error: unknown): error is HttpErrorShape {
+  return error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
+}
+
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isTransientError(error) || (typeof code === 'string' && TRANSIENT_CODES.has(code));
+}
+
+function isStringRecord(value: unknown): value is Readonly<Record<string, string>> {
+  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+}
+
+function wantsJson(ctx: Context): boolean {
+  const path = ctx.path.toLowerCase();
+  if (path.startsWith('/api/') || path === '/api' || path.startsWith('/health') || path === '/metrics') return true;
+  return ctx.accepts('html', 'json') === 'json';
+}
+
+function messageFor(status: number): string {
+  return DEFAULT_MESSAGES[status] ?? (status >= 500 ? DEFAULT_MESSAGES[500] ?? '' : 'The request could not be processed.');
+}
+
+function respond(ctx: Context, answer: ErrorAnswer): void {
+  ctx.status = answer.status;
+  ctx.set('Cache-Control', 'no-store');
+  if (answer.retryAfter === true) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (wantsJson(ctx)) {
+    ctx.body = answer.errors === undefined ? { message: answer.message } : { errors: answer.errors };
+    return;
+  }
+  const link = answer.status === 503 || answer.status === 413 || answer.status === 415
+    ? { href: '/app/SignUp', label: 'Back to the form' }
+    : undefined;
+  ctx.type = 'html';
+  ctx.body = renderErrorPage({
+    title: TITLES[answer.status] ?? (answer.status >= 500 ? 'Something went wrong' : 'Please check your request'),
+    message: answer.errors === undefined ? answer.message : `${answer.message} ${Object.values(answer.errors).join(' ')}`,
+    ...(link === undefined ? {} : { link }),
+  });
+}
+
+function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
+  if (error instanceof ProspectInvalidError) {
+    return { status: 400, message: 'Some fields are not valid.', errors: error.errors };
+  }
+  if (isUnavailable(error)) {
+    logger.warn(`Could not complete ${ctx.method} ${ctx.path}: a dependency is unavailable`, { error });
+    return { status: 503, message: UNAVAILABLE_MESSAGE, retryAfter: true };
+  }
+  if (isHttpError(error) && error.status >= 400 && error.status < 500) {
+    const message = error.expose === false ? messageFor(error.status) : error.message;
+    return isStringRecord(error.errors) ? { status: error.status, message, errors: error.errors } : { status: error.status, message };
+  }
+  logger.error(`Unhandled error answering ${ctx.method} ${ctx.path}`, { error });
+  return { status: 500, message: messageFor(500) };
+}
+
+/**
+ * The one place errors become answers. Invalid input → 400 with the field
+ * errors; a database or queue outage (or any transient SignUpError) → 503 with
+ * `Retry-After`, saying nothing was saved; client errors raised with `ctx.throw`
+ * (404, 413, 415, …) → that status and its short message; anything else → 500
+ * with a generic text, the detail logged once. An error answer left without a
+ * body by the router (404, 405, 501) gets one too. JSON for `/api`, `/health`,
+ * `/metrics` or a client that prefers it; an HTML page otherwise. Never a stack
+ * trace or internal message to the client.
+ */
+export function errorMiddleware(logger: ILogger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status >= 400 && ctx.body == null) {
+        respond(ctx, { status: ctx.status, message: messageFor(ctx.status) });
+      }
+    } catch (error) {
+      respond(ctx, classify(ctx, error, logger));
+    }
+  };
+}

@@ -1,0 +1,23 @@
+import type { IHealthCheck, ILogger, IReferenceDataLoader, SignUpProspect } from '@signup/domain';
+import type { WebMetrics } from './web-metrics.js';
+
+/** Limits and timings of the web app; every field has a default. */
+export interface WebAppOptions {
+  /** Largest request body accepted, in bytes. Default 16 KiB. */
+  readonly bodyLimitBytes?: number;
+  /** How long `/health/ready` waits for each check. Default 2000 ms. */
+  readonly readinessTimeoutMs?: number;
+}
+
+/** What `createApp` needs; built by the composition root, or by hand in tests. */
+export interface WebAppDependencies {
+  readonly signUp: SignUpProspect;
+  /** Cached by the composition root: a sign-up must not query the database for the lists. */
+  readonly referenceData: IReferenceDataLoader;
+  readonly healthChecks: readonly IHealthCheck[];
+  readonly logger: ILogger;
+  readonly metrics: WebMetrics;
+  /** The configured save handler's public name, the `handler` label of `prospect_saves`. */
+  readonly saveHandlerName: string;
+  readonly options?: WebAppOptions;
+}

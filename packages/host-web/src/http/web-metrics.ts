@@ -1,0 +1,66 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Options of `WebMetrics`. */
+export interface WebMetricsOptions {
+  /** Collect prom-client's default process metrics (CPU, memory, event loop). Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+/**
+ * The web host's Prometheus metrics, in a registry of its own (never prom-client's
+ * global one, so several apps can live in one process): default process metrics,
+ * `http_requests_total` and `http_request_duration_seconds` by method, route and
+ * status, and `prospect_saves` by save handler.
+ */
+export class WebMetrics {
+  readonly registry: Registry;
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly durations: Histogram<'method' | 'route' | 'status'>;
+  private readonly saves: Counter<'handler'>;
+
+  constructor(options: WebMetricsOptions = {}) {
+    this.registry = new Registry();
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
+    this.durations = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.saves = new Counter({
+      name: 'prospect_saves',
+      help: 'Sign-ups accepted (saved or queued), by save handler.',
+      labelNames: ['handler'],
+      registers: [this.registry],
+    });
+  }
+
+  /** Records one answered request. `route` is the route pattern, never the raw path. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.durations.observe(labels, seconds);
+  }
+
+  /** Counts one sign-up the save handler accepted. */
+  countSave(handler: string): void {
+    this.saves.inc({ handler });
+  }
+
+  /** The Content-Type of `render()`'s output. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every metric in the Prometheus text exposition format. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { fileURLToPath } from 'node:url';
+import { ConfigurationError, type ILogger } from '@signup/domain';
+import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
+import { ConsoleLogger } from '@signup/adapters/logging';
+import { WebHost } from './composition/web-host.js';
+
+const APP_SETTINGS = fileURLToPath(new URL('../../appsettings.json', import.meta.url));
+
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function handleSignals(host: WebHost, logger: ILogger): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${signal} received: shutting down`);
+    host.stop().then(() => {
+      logger.info('Stopped');
+      process.exit(0);
+    }, (error: unknown) => {
+      logger.error('Shutdown failed', { error });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+async function main(): Promise<void> {
+  const settings = readSignUpSettings(loadConfiguration({ appSettingsPath: APP_SETTINGS }));
+  const logger = new ConsoleLogger({ name: 'signup-web', level: settings.logging.level });
+  let host: WebHost;
+  try {
+    host = await WebHost.create(settings, { logger });
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    logger.error(`Could not start: ${describeFailure(error)}`);
+    process.exit(1);
+  }
+  handleSignals(host, logger);
+  let port: number;
+  try {
+    port = await host.listen(settings.web.port);
+  } catch (error) {
+    logger.error(`Could not listen on port ${settings.web.port}: ${describeFailure(error)}`);
+    await host.stop();
+    process.exit(1);
+  }
+  logger.info(`Now listening on: http://localhost:${port}`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`signup-web could not start: ${describeFailure(error)}\n`);
+  process.exit(1);
+});

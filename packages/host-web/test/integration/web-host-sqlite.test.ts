@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'mocha';
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
+import { RecordingLogger } from '@signup/adapters/memory';
+import { WebHost } from '../../src/composition/web-host.js';
+import { eventually } from './web-process.js';
+
+const FORM = {
+  firstName: 'Katherine',
+  lastName: 'Johnson',
+  emailAddress: 'katherine@example.com',
+  companyName: 'NASA',
+  countryCode: 'USA',
+  roleCode: 'AC',
+};
+
+function settingsFor(folder: string, env: Record<string, string>) {
+  return readSignUpSettings(loadConfiguration({
+    cwd: folder,
+    env: { ConnectionStrings__SignUpDb: `sqlite:${path.join(folder, 'signup.db')}`, ...env },
+  }));
+}
+
+function countRows(folder: string, email: string): number {
+  const db = new Database(path.join(folder, 'signup.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM Prospects WHERE EmailAddress = ?').get(email) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('WebHost on SQLite', () => {
+  describe('in synchronous mode', () => {
+    let folder: string;
+    let host: WebHost;
+    let logger: RecordingLogger;
+
+    before(async () => {
+      folder = mkdtempSync(path.join(tmpdir(), 'signup-web-sync-'));
+      logger = new RecordingLogger();
+      host = await WebHost.create(settingsFor(folder, { Dependencies__IProspectSaveHandler: 'SynchronousProspectSaveHandler' }), { logger });
+    });
+
+    after(async () => {
+      await host?.stop();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('logs the chosen implementations in one line', () => {
+      const lines = logger.lines.filter((line) => line.message.startsWith('Dependencies: '));
+      expect(lines).to.have.length(1);
+      expect(lines[0]?.message).to.contain('IProspectSaveHandler=SynchronousProspectSaveHandler');
+      expect(lines[0]?.message).to.contain('IReferenceDataLoader=DatabaseReferenceDataLoader');
+    });
+
+    it('saves a form post into Prospects before redirecting', async () => {
+      const submissionId = 'c0a8012e-7f4b-4d2a-9c3e-5b6a7d8e9f01';
+      await request(host.app.callback()).post('/app/SignUp').type('form').send({ ...FORM, submissionId }).expect(303);
+      expect(countRows(folder, FORM.emailAddress)).to.equal(1);
+      await request(host.app.callback()).post('/app/SignUp').type('form').send({ ...FORM, submissionId }).expect(303);
+      expect(countRows(folder, FORM.emailAddress), 'a double submit saves once').to.equal(1);
+    });
+
+    it('answers 201 with the new prospect id from the JSON API', async () => {
+      const res = await request(host.app.callback()).post('/api/prospects').send({ ...FORM, emailAddress: 'kj2@example.com' }).expect(201);
+      expect(res.body).to.have.property('prospectId').that.is.a('number');
+    });
+
+    it('serves the seeded reference data', async () => {
+      const res = await request(host.app.callback()).get('/api/roles').expect(200);
+      expect(res.body).to.deep.include({ roleCode: 'AC', roleName: 'Architect' });
+    });
+
+    it('is ready, checking the database', async () => {
+      const res = await request(host.app.callback()).get('/health/ready').expect(200);
+      expect(res.body).to.deep.equal({ status: 'ready', checks: { database: 'ok', 'reference-data': 'ok' } });
+    });
+
+    it('counts the saves under the synchronous handler', async () => {
+      const res = await request(host.app.callback()).get('/metrics').expect(200);
+      expect(res.text).to.match(/prospect_saves\{handler="SynchronousProspectSaveHandler"\} [1-9]/);
+    });
+  });
+
+  describe('in all-in-one asynchronous mode', () => {
+    let folder: string;
+    let host: WebHost;
+
+    before(async () => {
+      folder = mkdtempSync(path.join(tmpdir(), 'signup-web-async-'));
+      host = await WebHost.create(settingsFor(folder, {}), { logger: new RecordingLogger() });
+    });
+
+    after(async () => {
+      await host?.stop();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('queues the sign-up and the in-process save handler stores it', async () => {
+      const res = await request(host.app.callback()).post('/api/prospects').send(FORM).expect(202);
+      expect(res.body).to.have.property('correlationId');
+      await eventually(() => (countRows(folder, FORM.emailAddress) === 1 ? true : undefined));
+    });
+
+    it('is ready, checking the database and the in-process save handler', async () => {
+      const res = await request(host.app.callback()).get('/health/ready').expect(200);
+      expect(res.body).to.deep.equal({ status: 'ready', checks: { database: 'ok', 'reference-data': 'ok', 'save-handler': 'ok' } });
+    });
+
+    it('stores what is still queued when stopped', async () => {
+      await request(host.app.callback()).post('/app/SignUp').type('form').send({ ...FORM, emailAddress: 'last@example.com' }).expect(303);
+      await host.stop();
+      expect(countRows(folder, 'last@example.com')).to.equal(1);
+    });
+  });
+});

@@ -1,0 +1,4 @@
+export * from './in-memory-event-bus.js';
+export * from './in-memory-prospect-repository.js';
+export * from './in-memory-reference-data-loader.js';
+export * from './recording-logger.js';

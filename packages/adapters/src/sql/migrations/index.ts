@@ -1,0 +1,3 @@
+export * from './create-sign-up-schema.js';
+export * from './sign-up-migration.js';
+export * from './sign-up-migration-source.js';

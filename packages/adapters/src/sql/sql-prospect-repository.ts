@@ -1,0 +1,104 @@
+import { SignUpError, type IProspectRepository, type ProspectSignedUpEvent, type SavedProspect } from '@signup/domain';
+import { inject, injectable } from 'inversify';
+import type { Knex } from 'knex';
+import {
+  buildProspectInsert, eventIdOf, maxParametersPerStatement, maxRowsPerInsert, toProspectRow, type ProspectRow,
+} from './prospect-insert.js';
+import { SqlConnection } from './sql-connection.js';
+import { sqlDialectOf, type SqlDialect } from './sql-dialect.js';
+import { DATABASE_ERROR, translateSqlError } from './translate-sql-error.js';
+
+interface StoredBatch {
+  /** EventIds this transaction inserted. */
+  readonly created: ReadonlySet<string>;
+  /** ProspectId of every EventId of the batch. */
+  readonly ids: ReadonlyMap<string, number>;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+function eventIdsReturned(result: unknown): string[] {
+  const rows: unknown = Array.isArray(result) ? result : (result as { rows?: unknown; recordset?: unknown } | undefined)?.rows
+    ?? (result as { recordset?: unknown } | undefined)?.recordset;
+  if (!Array.isArray(rows)) return [];
+  return rows.map((row: unknown) => String((row as { EventId?: unknown }).EventId).toLowerCase());
+}
+
+/**
+ * Stores prospects in the `Prospects` table through knex, idempotent on
+ * `EventId` (the event's correlation id, lower-cased). A batch is one
+ * transaction: one insert statement that skips events already stored (split
+ * only when a batch exceeds the dialect's parameter limit), then one select of
+ * the batch's ids. Results come back in input order; an event repeated within a
+ * batch is stored once and reported `created` only at its first position.
+ *
+ * @throws DatabaseUnavailableError when the database is down, times out or is busy (transient).
+ * @throws SignUpError `UNKNOWN_REFERENCE_CODE` when a country or role code is not in the database; nothing of the batch is stored.
+ * @throws SignUpError `PROSPECT_NOT_STORABLE` when the database refuses a value.
+ */
+@injectable()
+export class SqlProspectRepository implements IProspectRepository {
+  constructor(@inject(SqlConnection) private readonly knex: Knex) {}
+
+  async save(event: ProspectSignedUpEvent): Promise<SavedProspect> {
+    const [saved] = await this.saveMany([event]);
+    if (saved === undefined) throw new SignUpError(DATABASE_ERROR, `The database returned no row for event ${event.correlationId}.`);
+    return saved;
+  }
+
+  async saveMany(events: readonly ProspectSignedUpEvent[]): Promise<SavedProspect[]> {
+    if (events.length === 0) return [];
+    let stored: StoredBatch;
+    try {
+      const dialect = sqlDialectOf(this.knex);
+      const rows = new Map<string, ProspectRow>();
+      for (const event of events) {
+        const eventId = eventIdOf(event);
+        if (!rows.has(eventId)) rows.set(eventId, toProspectRow(event, dialect));
+      }
+      // MySQL's default REPEATABLE READ would hide rows another transaction committed meanwhile from the final select.
+      const config: Knex.TransactionConfig | undefined = dialect === 'mysql' ? { isolationLevel: 'read committed' } : undefined;
+      stored = await this.knex.transaction((trx) => this.store(trx, dialect, [...rows.values()]), config);
+    } catch (error) {
+      throw translateSqlError(error);
+    }
+
+    const reported = new Set<string>();
+    return events.map((event) => {
+      const eventId = eventIdOf(event);
+      const prospectId = stored.ids.get(eventId);
+      if (prospectId === undefined) {
+        throw new SignUpError(DATABASE_ERROR, `The database returned no row for event ${event.correlationId}.`);
+      }
+      const created = stored.created.has(eventId) && !reported.has(eventId);
+      reported.add(eventId);
+      return { correlationId: event.correlationId, prospectId, created };
+    });
+  }
+
+  private async store(trx: Knex.Transaction, dialect: SqlDialect, rows: readonly ProspectRow[]): Promise<StoredBatch> {
+    const eventIds = rows.map((row) => row.EventId as string);
+    const created = new Set<string>();
+    for (const batch of chunk(rows, maxRowsPerInsert(dialect))) {
+      const batchIds = batch.map((row) => row.EventId as string);
+      const existing = dialect === 'mysql' ? await this.findIds(trx, dialect, batchIds) : undefined;
+      const result: unknown = await buildProspectInsert(trx, dialect, batch);
+      const inserted = existing === undefined ? eventIdsReturned(result) : batchIds.filter((id) => !existing.has(id));
+      for (const id of inserted) created.add(id);
+    }
+    return { created, ids: await this.findIds(trx, dialect, eventIds) };
+  }
+
+  private async findIds(trx: Knex.Transaction, dialect: SqlDialect, eventIds: readonly string[]): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    for (const batch of chunk(eventIds, maxParametersPerStatement(dialect))) {
+      const found = await trx('Prospects').select<{ ProspectId: number | string; EventId: string }[]>('ProspectId', 'EventId').whereIn('EventId', batch);
+      for (const row of found) ids.set(String(row.EventId).toLowerCase(), Number(row.ProspectId));
+    }
+    return ids;
+  }
+}

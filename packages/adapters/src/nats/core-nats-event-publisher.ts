@@ -1,0 +1,53 @@
+import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
+import { inject, injectable, unmanaged } from 'inversify';
+import { NatsConnection } from './nats-connection.js';
+import { NatsConnectionMonitor } from './nats-connection-monitor.js';
+import { queueUnavailable } from './nats-error-translation.js';
+import { encodeProspectSignedUpEvent } from './prospect-signed-up-codec.js';
+import { withTimeout } from './with-timeout.js';
+
+/** Tuning for `CoreNatsEventPublisher`. */
+export interface CoreNatsEventPublisherOptions {
+  /** How long `publish` waits for a connection and the server's flush reply together. Default 2000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Publishes `ProspectSignedUpEvent`s with plain NATS (`MessageQueue:Mode=core`), as
+ * the original app did: fire and forget to the queue groups listening now. Each
+ * publish is followed by a flush, so a dead connection is reported instead of the
+ * message being buffered. Nothing is stored: an event published while no handler
+ * listens is lost.
+ *
+ * @throws QueueUnavailableError (with the client error as `cause`) when not connected
+ *   in time, the flush times out or the connection is closed.
+ */
+@injectable()
+export class CoreNatsEventPublisher implements IEventPublisher {
+  private readonly monitor: NatsConnectionMonitor;
+  private readonly timeoutMs: number;
+
+  constructor(@inject(NatsConnection) private readonly nc: NatsConnection, @unmanaged() options: CoreNatsEventPublisherOptions = {}) {
+    this.monitor = new NatsConnectionMonitor(nc);
+    this.timeoutMs = options.timeoutMs ?? 2000;
+  }
+
+  async publish(event: ProspectSignedUpEvent): Promise<void> {
+    const data = encodeProspectSignedUpEvent(event);
+    const deadline = Date.now() + this.timeoutMs;
+    if (!(await this.monitor.waitForConnection(this.timeoutMs))) {
+      throw new QueueUnavailableError(`The message queue is not connected; event ${event.correlationId} was not published.`);
+    }
+    try {
+      this.nc.publish(PROSPECT_SIGNED_UP_SUBJECT, data);
+      await withTimeout(this.nc.flush(), deadline - Date.now());
+    } catch (error) {
+      throw queueUnavailable(`The message queue did not take event ${event.correlationId}`, error);
+    }
+  }
+
+  /** Stops following the connection's status; the connection itself stays open. */
+  close(): void {
+    this.monitor.close();
+  }
+}

@@ -1,0 +1,54 @@
+import type { IEventPublisher, IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
+import { CoreNatsEventPublisher } from './core-nats-event-publisher.js';
+import { CoreNatsEventSubscriber, type CoreNatsEventSubscriberOptions } from './core-nats-event-subscriber.js';
+import { JetStreamEventPublisher, type JetStreamEventPublisherOptions } from './jetstream-event-publisher.js';
+import { JetStreamEventSubscriber, type JetStreamEventSubscriberOptions } from './jetstream-event-subscriber.js';
+import type { MessageQueueSettings, NatsConnection } from './nats-connection.js';
+import { NatsHealthCheck, type NatsHealthCheckOptions } from './nats-health-check.js';
+import { ensureSignUpStream } from './signup-stream.js';
+
+/** The messaging adapters for one NATS connection, as `createNatsMessaging` builds them. */
+export interface NatsMessaging {
+  readonly publisher: IEventPublisher;
+  readonly subscriber: IEventSubscriber;
+  /** Readiness of the connection and of every subscription made through `subscriber`. */
+  readonly healthCheck: IHealthCheck;
+}
+
+/** Tuning passed on to the adapters `createNatsMessaging` builds. */
+export interface NatsMessagingOptions {
+  readonly publisher?: JetStreamEventPublisherOptions;
+  readonly subscriber?: JetStreamEventSubscriberOptions & CoreNatsEventSubscriberOptions;
+  readonly healthCheck?: Omit<NatsHealthCheckOptions, 'subscriptions'>;
+}
+
+/**
+ * Builds the publisher, subscriber and health check for `MessageQueue:Mode`:
+ * `jetstream` (default) first creates or updates the SignUp streams, then uses
+ * `JetStreamEventPublisher`/`JetStreamEventSubscriber`; `core` uses plain NATS
+ * (`CoreNatsEventPublisher`/`CoreNatsEventSubscriber`) and touches no stream.
+ *
+ * @throws QueueUnavailableError in `jetstream` mode when the streams cannot be ensured.
+ */
+export async function createNatsMessaging(
+  nc: NatsConnection,
+  settings: Pick<MessageQueueSettings, 'mode'>,
+  logger: ILogger,
+  options: NatsMessagingOptions = {},
+): Promise<NatsMessaging> {
+  if (settings.mode === 'core') {
+    const subscriber = new CoreNatsEventSubscriber(nc, logger, options.subscriber);
+    return {
+      publisher: new CoreNatsEventPublisher(nc, options.publisher),
+      subscriber,
+      healthCheck: new NatsHealthCheck(nc, { ...options.healthCheck, subscriptions: () => subscriber.subscriptions }),
+    };
+  }
+  await ensureSignUpStream(nc);
+  const subscriber = new JetStreamEventSubscriber(nc, logger, options.subscriber);
+  return {
+    publisher: new JetStreamEventPublisher(nc, options.publisher),
+    subscriber,
+    healthCheck: new NatsHealthCheck(nc, { ...options.healthCheck, subscriptions: () => subscriber.subscriptions }),
+  };
+}

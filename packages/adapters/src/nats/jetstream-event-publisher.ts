@@ -1,0 +1,60 @@
+import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
+import { inject, injectable, unmanaged } from 'inversify';
+import type { JetStreamClient } from 'nats';
+import { NatsConnection } from './nats-connection.js';
+import { NatsConnectionMonitor } from './nats-connection-monitor.js';
+import { queueUnavailable } from './nats-error-translation.js';
+import { encodeProspectSignedUpEvent } from './prospect-signed-up-codec.js';
+
+/** Tuning for `JetStreamEventPublisher`. */
+export interface JetStreamEventPublisherOptions {
+  /** How long `publish` waits for a connection and the server's acknowledgement together. Default 2000 ms. */
+  readonly timeoutMs?: number;
+}
+
+const MIN_ACK_WAIT_MS = 100;
+
+/**
+ * Publishes `ProspectSignedUpEvent`s to JetStream on `events.prospect.signedup` with
+ * `Nats-Msg-Id` = correlation id, and resolves only once the stream acknowledged
+ * storing the event (a duplicate within the stream's window is acknowledged too,
+ * and stored once). While the client is reconnecting it waits for the connection
+ * rather than queueing the message, so a failed publish is never sent later.
+ *
+ * @throws QueueUnavailableError (with the client error as `cause`) when not connected
+ *   in time, the acknowledgement times out, no stream stores the subject, or the
+ *   connection is closed.
+ */
+@injectable()
+export class JetStreamEventPublisher implements IEventPublisher {
+  private readonly js: JetStreamClient;
+  private readonly monitor: NatsConnectionMonitor;
+  private readonly timeoutMs: number;
+
+  constructor(@inject(NatsConnection) nc: NatsConnection, @unmanaged() options: JetStreamEventPublisherOptions = {}) {
+    this.js = nc.jetstream();
+    this.monitor = new NatsConnectionMonitor(nc);
+    this.timeoutMs = options.timeoutMs ?? 2000;
+  }
+
+  async publish(event: ProspectSignedUpEvent): Promise<void> {
+    const data = encodeProspectSignedUpEvent(event);
+    const deadline = Date.now() + this.timeoutMs;
+    if (!(await this.monitor.waitForConnection(this.timeoutMs))) {
+      throw new QueueUnavailableError(`The message queue is not connected; event ${event.correlationId} was not published.`);
+    }
+    try {
+      await this.js.publish(PROSPECT_SIGNED_UP_SUBJECT, data, {
+        msgID: event.correlationId,
+        timeout: Math.max(deadline - Date.now(), MIN_ACK_WAIT_MS),
+      });
+    } catch (error) {
+      throw queueUnavailable(`The message queue did not store event ${event.correlationId}`, error);
+    }
+  }
+
+  /** Stops following the connection's status; the connection itself stays open. */
+  close(): void {
+    this.monitor.close();
+  }
+}

@@ -1,0 +1,88 @@
+import { ILogger, type IEventSubscriber, type IProspectEventHandler, type ISubscription } from '@signup/domain';
+import { inject, injectable, unmanaged } from 'inversify';
+import { DEFAULT_RETRY_DELAYS_MS } from './dead-letter.js';
+import { JetStreamSubscription, type JetStreamSubscriptionSettings } from './jetstream-subscription.js';
+import { NatsConnection } from './nats-connection.js';
+
+/** Tuning for `JetStreamEventSubscriber`; the defaults suit production. */
+export interface JetStreamEventSubscriberOptions {
+  /** Most messages fetched and handed to the handler at once. Default 100. */
+  readonly batchSize?: number;
+  /** How long the server waits for an ack before redelivering. Default 30000 ms; keep database timeouts well below it. */
+  readonly ackWaitMs?: number;
+  /** The consumer's limit of unacknowledged messages across all instances. Default 10 × batchSize. */
+  readonly maxAckPending?: number;
+  /** How long one pull request stays open at the server. Default 10000 ms (at least 1000). */
+  readonly fetchExpiresMs?: number;
+  /** Heartbeat interval the server sends while a pull request is open. Default half of fetchExpiresMs. */
+  readonly idleHeartbeatMs?: number;
+  /** Redelivery delays for `retry` outcomes by delivery count; the last repeats. Default 1 s, 2 s, 5 s, 10 s, 30 s. */
+  readonly retryDelaysMs?: readonly number[];
+  /** Pauses between attempts to recreate a lost consumer. Default 0.5 s, 1 s, 2 s, 5 s. */
+  readonly recoveryDelaysMs?: readonly number[];
+  /** How long a dead-letter publish may wait for its acknowledgement. Default 5000 ms. */
+  readonly deadLetterTimeoutMs?: number;
+}
+
+/**
+ * Subscribes handlers to `SIGNUP_EVENTS` through durable pull consumers named after
+ * each handler (`save-handler`), created or updated at subscribe with explicit acks,
+ * the ack wait, unlimited deliveries and a bounded number of pending acks. Several
+ * processes subscribing the same handler share its consumer, as queue groups did.
+ * See `JetStreamSubscription` for how messages are settled and stalls recovered.
+ */
+@injectable()
+export class JetStreamEventSubscriber implements IEventSubscriber {
+  private readonly settings: JetStreamSubscriptionSettings;
+  private readonly running = new Set<ISubscription>();
+
+  constructor(
+    @inject(NatsConnection) private readonly nc: NatsConnection,
+    @inject(ILogger) private readonly logger: ILogger,
+    @unmanaged() options: JetStreamEventSubscriberOptions = {},
+  ) {
+    const batchSize = Math.max(1, Math.floor(options.batchSize ?? 100));
+    const fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 10_000);
+    this.settings = {
+      batchSize,
+      ackWaitMs: options.ackWaitMs ?? 30_000,
+      maxAckPending: options.maxAckPending ?? batchSize * 10,
+      fetchExpiresMs,
+      idleHeartbeatMs: Math.min(options.idleHeartbeatMs ?? Math.floor(fetchExpiresMs / 2), fetchExpiresMs - 500),
+      retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+      recoveryDelaysMs: options.recoveryDelaysMs ?? [500, 1000, 2000, 5000],
+      deadLetterTimeoutMs: options.deadLetterTimeoutMs ?? 5000,
+      flushTimeoutMs: 5000,
+    };
+  }
+
+  /** The subscriptions started here and not stopped yet; a health check reports them. */
+  get subscriptions(): readonly ISubscription[] {
+    return [...this.running];
+  }
+
+  /**
+   * Creates or updates the handler's consumer and starts delivering batches to it.
+   *
+   * @throws QueueUnavailableError when JetStream cannot create the consumer.
+   * @throws SignUpError `HANDLER_NAME_INVALID` when the handler's name cannot name a consumer.
+   */
+  async subscribe(handler: IProspectEventHandler): Promise<ISubscription> {
+    const subscription = new JetStreamSubscription(this.nc, handler, this.logger, this.settings);
+    await subscription.start();
+    const tracked: ISubscription = {
+      get healthy() {
+        return subscription.healthy;
+      },
+      stop: async () => {
+        try {
+          await subscription.stop();
+        } finally {
+          this.running.delete(tracked);
+        }
+      },
+    };
+    this.running.add(tracked);
+    return tracked;
+  }
+}

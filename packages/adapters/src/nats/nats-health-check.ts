@@ -1,0 +1,44 @@
+import { QueueUnavailableError, type IHealthCheck, type ISubscription } from '@signup/domain';
+import { inject, injectable, unmanaged } from 'inversify';
+import { NatsConnection } from './nats-connection.js';
+import { queueUnavailable } from './nats-error-translation.js';
+import { withTimeout } from './with-timeout.js';
+
+/** Tuning for `NatsHealthCheck`. */
+export interface NatsHealthCheckOptions {
+  /** How long the server may take to answer a ping. Default 2000 ms. */
+  readonly timeoutMs?: number;
+  /** The subscriptions whose health counts too (a stalled consumer makes the check fail). */
+  readonly subscriptions?: () => readonly ISubscription[];
+}
+
+/**
+ * Readiness of the message queue (`message-queue`): passes when the connection is
+ * open, the server answers a ping in time, and no subscription is stalled.
+ *
+ * @throws QueueUnavailableError from `check()` saying which of these failed.
+ */
+@injectable()
+export class NatsHealthCheck implements IHealthCheck {
+  readonly name = 'message-queue';
+  private readonly timeoutMs: number;
+  private readonly subscriptions: () => readonly ISubscription[];
+
+  constructor(@inject(NatsConnection) private readonly nc: NatsConnection, @unmanaged() options: NatsHealthCheckOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.subscriptions = options.subscriptions ?? (() => []);
+  }
+
+  async check(): Promise<void> {
+    if (this.nc.isClosed()) throw new QueueUnavailableError('The message queue connection is closed.');
+    try {
+      await withTimeout(this.nc.flush(), this.timeoutMs);
+    } catch (error) {
+      throw queueUnavailable('The message queue did not answer', error);
+    }
+    const stalled = this.subscriptions().filter((subscription) => !subscription.healthy).length;
+    if (stalled > 0) {
+      throw new QueueUnavailableError(`${stalled} message queue subscription${stalled === 1 ? ' is' : 's are'} stalled.`);
+    }
+  }
+}

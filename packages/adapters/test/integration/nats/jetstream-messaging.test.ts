@@ -1,0 +1,366 @@
+import {
+  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
+  PROSPECT_SIGNED_UP_SUBJECT,
+  QueueUnavailableError,
+  type ISubscription,
+} from '@signup/domain';
+import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
+import { expect } from 'chai';
+import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
+import { connect, nanos, RetentionPolicy, StorageType, type JetStreamManager, type StoredMsg } from 'nats';
+import { RecordingLogger } from '../../../src/memory/index.js';
+import {
+  createNatsMessaging,
+  encodeProspectSignedUpEvent,
+  ensureSignUpStream,
+  JetStreamEventPublisher,
+  JetStreamEventSubscriber,
+  SIGNUP_DEADLETTER_STREAM,
+  SIGNUP_EVENTS_STREAM,
+  type NatsConnection,
+} from '../../../src/nats/index.js';
+import { deferred, FakeHandler, makeEvent, sleep, waitFor } from './fake-handler.js';
+
+describe('NATS JetStream messaging', function () {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let logger: RecordingLogger;
+  let publisher: JetStreamEventPublisher;
+  let subscriber: JetStreamEventSubscriber;
+  const subscriptions: ISubscription[] = [];
+  let handlerCount = 0;
+
+  function handlerName(): string {
+    handlerCount += 1;
+    return `test-handler-${handlerCount}`;
+  }
+
+  async function subscribe(handler: FakeHandler): Promise<ISubscription> {
+    const subscription = await subscriber.subscribe(handler);
+    subscriptions.push(subscription);
+    return subscription;
+  }
+
+  async function deadLetters(): Promise<StoredMsg[]> {
+    const info = await jsm.streams.info(SIGNUP_DEADLETTER_STREAM);
+    const stored: StoredMsg[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq += 1) {
+      stored.push(await jsm.streams.getMessage(SIGNUP_DEADLETTER_STREAM, { seq }));
+    }
+    return stored;
+  }
+
+  async function pendingAcks(name: string): Promise<number> {
+    const info = await jsm.consumers.info(SIGNUP_EVENTS_STREAM, name);
+    return info.num_ack_pending + info.num_pending;
+  }
+
+  before(async function () {
+    requireNatsServer(this);
+    server = await NatsServer.start();
+    nc = await connect({ servers: server.url });
+    jsm = await nc.jetstreamManager();
+  });
+
+  beforeEach(async () => {
+    logger = new RecordingLogger();
+    await ensureSignUpStream(nc);
+    await jsm.streams.purge(SIGNUP_EVENTS_STREAM);
+    await jsm.streams.purge(SIGNUP_DEADLETTER_STREAM);
+    publisher = new JetStreamEventPublisher(nc, { timeoutMs: 2000 });
+    subscriber = new JetStreamEventSubscriber(nc, logger, { batchSize: 50, fetchExpiresMs: 1000, retryDelaysMs: [400, 800] });
+  });
+
+  afterEach(async () => {
+    await Promise.all(subscriptions.splice(0).map((subscription) => subscription.stop()));
+    publisher.close();
+  });
+
+  after(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+
+  describe('ensureSignUpStream', () => {
+    it('creates SIGNUP_EVENTS on events.prospect.> with file storage, limits retention and a 2-minute duplicate window', async () => {
+      await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
+
+      await ensureSignUpStream(nc);
+
+      const { config } = await jsm.streams.info(SIGNUP_EVENTS_STREAM);
+      expect(config.subjects).to.deep.equal(['events.prospect.>']);
+      expect(config.storage).to.equal(StorageType.File);
+      expect(config.retention).to.equal(RetentionPolicy.Limits);
+      expect(config.duplicate_window).to.equal(nanos(120_000));
+    });
+
+    it('creates SIGNUP_DEADLETTER on deadletter.events.prospect.> so dead letters can be inspected and replayed', async () => {
+      const { config } = await jsm.streams.info(SIGNUP_DEADLETTER_STREAM);
+
+      expect(config.subjects).to.deep.equal(['deadletter.events.prospect.>']);
+      expect(config.storage).to.equal(StorageType.File);
+    });
+
+    it('updates an existing stream with another duplicate window and keeps its messages', async () => {
+      await jsm.streams.update(SIGNUP_EVENTS_STREAM, { duplicate_window: nanos(10_000) });
+      await publisher.publish(makeEvent());
+
+      await ensureSignUpStream(nc);
+      await ensureSignUpStream(nc);
+
+      const info = await jsm.streams.info(SIGNUP_EVENTS_STREAM);
+      expect(info.config.duplicate_window).to.equal(nanos(120_000));
+      expect(info.state.messages).to.equal(1);
+    });
+  });
+
+  describe('JetStreamEventPublisher', () => {
+    it('stores the event with Nats-Msg-Id set to the correlation id', async () => {
+      const event = makeEvent();
+
+      await publisher.publish(event);
+
+      const stored = await jsm.streams.getMessage(SIGNUP_EVENTS_STREAM, { last_by_subj: PROSPECT_SIGNED_UP_SUBJECT });
+      expect(stored.header.get('Nats-Msg-Id')).to.equal(event.correlationId);
+      expect(Buffer.from(stored.data).equals(Buffer.from(encodeProspectSignedUpEvent(event)))).to.equal(true);
+    });
+
+    it('stores an event published twice once', async () => {
+      const event = makeEvent();
+
+      await publisher.publish(event);
+      await publisher.publish(event);
+
+      expect((await jsm.streams.info(SIGNUP_EVENTS_STREAM)).state.messages).to.equal(1);
+    });
+
+    it('rejects with QueueUnavailableError when no stream stores the subject', async () => {
+      await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
+
+      const error = await publisher.publish(makeEvent()).catch((caught: unknown) => caught);
+
+      expect(error).to.be.instanceOf(QueueUnavailableError);
+      expect((error as Error).cause).to.be.instanceOf(Error);
+    });
+  });
+
+  describe('JetStreamEventSubscriber', () => {
+    it('creates a durable pull consumer named after the handler with explicit acks and unlimited deliveries', async () => {
+      const handler = new FakeHandler(handlerName());
+
+      await subscribe(handler);
+
+      const { config } = await jsm.consumers.info(SIGNUP_EVENTS_STREAM, handler.name);
+      expect(config.durable_name).to.equal(handler.name);
+      expect(config.ack_policy).to.equal('explicit');
+      expect(config.ack_wait).to.equal(nanos(30_000));
+      expect(config.max_deliver).to.equal(-1);
+      expect(config.max_ack_pending).to.equal(500);
+      expect(config.filter_subject).to.equal(PROSPECT_SIGNED_UP_SUBJECT);
+      expect(logger.messages('info')).to.include(`Listening on subject: events.prospect.signedup, queue: ${handler.name}`);
+    });
+
+    it('hands published events to the handler in batches and acknowledges the done ones', async () => {
+      const handler = new FakeHandler(handlerName());
+      const subscription = await subscribe(handler);
+      const events = Array.from({ length: 120 }, () => makeEvent());
+
+      await Promise.all(events.map((event) => publisher.publish(event)));
+
+      await waitFor(() => handler.received.length >= 120, 'all 120 events');
+      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      expect(new Set(handler.received)).to.deep.equal(new Set(events.map((event) => event.correlationId)));
+      expect(Math.max(...handler.batches.map((batch) => batch.length))).to.be.at.most(50);
+      expect(subscription.healthy).to.equal(true);
+    });
+
+    it('dead-letters a rejected event with the reason in headers, terminates it, and goes on with the next one', async () => {
+      const bad = makeEvent({ firstName: '' });
+      const good = makeEvent();
+      const handler = new FakeHandler(handlerName(), (event) => event.correlationId === bad.correlationId
+        ? { status: 'rejected', reason: 'firstName: Enter your first name.' }
+        : { status: 'done' });
+      await subscribe(handler);
+
+      await publisher.publish(bad);
+      await publisher.publish(good);
+
+      await waitFor(() => handler.count(good.correlationId) === 1, 'the good event');
+      await waitFor(async () => (await deadLetters()).length === 1, 'one dead letter');
+      const [letter] = await deadLetters();
+      expect(letter!.subject).to.equal(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT);
+      expect(letter!.header.get('SignUp-Handler')).to.equal(handler.name);
+      expect(letter!.header.get('SignUp-Reason')).to.equal('firstName: Enter your first name.');
+      expect(letter!.header.get('SignUp-Original-Subject')).to.equal(PROSPECT_SIGNED_UP_SUBJECT);
+      expect(letter!.header.get('SignUp-Delivery-Count')).to.equal('1');
+      expect(Buffer.from(letter!.data).equals(Buffer.from(encodeProspectSignedUpEvent(bad)))).to.equal(true);
+      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      await sleep(1200);
+      expect(handler.count(bad.correlationId)).to.equal(1);
+    });
+
+    it('dead-letters an undecodable message without bothering the handler, and still handles the next event', async () => {
+      const handler = new FakeHandler(handlerName());
+      await subscribe(handler);
+      const good = makeEvent();
+
+      nc.publish(PROSPECT_SIGNED_UP_SUBJECT, new TextEncoder().encode('{"not":"an event"'));
+      await publisher.publish(good);
+
+      await waitFor(() => handler.count(good.correlationId) === 1, 'the good event');
+      await waitFor(async () => (await deadLetters()).length === 1, 'one dead letter');
+      const [letter] = await deadLetters();
+      expect(letter!.header.get('SignUp-Reason')).to.match(/^Cannot decode ProspectSignedUpEvent: the message is not JSON/);
+      expect(new TextDecoder().decode(letter!.data)).to.equal('{"not":"an event"');
+      expect(handler.received).to.deep.equal([good.correlationId]);
+      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+    });
+
+    it('redelivers a retried event after a growing delay and never dead-letters it', async () => {
+      const event = makeEvent();
+      const handler = new FakeHandler(handlerName(), (_event, seen) => seen < 3
+        ? { status: 'retry', reason: 'The database is not reachable.' }
+        : { status: 'done' });
+      await subscribe(handler);
+
+      await publisher.publish(event);
+
+      await waitFor(() => handler.count(event.correlationId) === 3, 'the third delivery');
+      const [first, second, third] = handler.deliveries.map((delivery) => delivery.at);
+      expect(second! - first!).to.be.at.least(350);
+      expect(third! - second!).to.be.at.least(750);
+      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      expect(await deadLetters()).to.have.length(0);
+    });
+
+    it('retries the whole batch when the handler throws', async () => {
+      const event = makeEvent();
+      const handler = new FakeHandler(handlerName());
+      handler.failNext = new Error('boom');
+      await subscribe(handler);
+
+      await publisher.publish(event);
+
+      await waitFor(() => handler.count(event.correlationId) === 2, 'the redelivery');
+      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      expect(await deadLetters()).to.have.length(0);
+    });
+
+    it('consumes a UTF-16LE message published with plain NATS by a legacy .NET SignUp.Web', async () => {
+      const handler = new FakeHandler(handlerName());
+      await subscribe(handler);
+      const legacy = JSON.stringify({
+        CorrelationId: 'a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d',
+        Subject: 'events.prospect.signedup',
+        SignedUpAt: '2026-11-23T10:00:00.1234567+00:00',
+        Prospect: {
+          ProspectId: 0, FirstName: 'Elton', LastName: 'Stoneman', CompanyName: 'Sixeyed', EmailAddress: 'elton@sixeyed.com',
+          Role: { RoleCode: 'AC', RoleName: 'Architect' }, Country: { CountryCode: 'GBR', CountryName: 'United Kingdom' },
+        },
+      });
+
+      nc.publish(PROSPECT_SIGNED_UP_SUBJECT, new Uint8Array(Buffer.from(legacy, 'utf16le')));
+
+      await waitFor(() => handler.received.length === 1, 'the legacy event');
+      const [event] = handler.batches[0]!;
+      expect(event!.correlationId).to.equal('a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d');
+      expect(event!.prospect.lastName).to.equal('Stoneman');
+      expect(event!.signedUpAt.toISOString()).to.equal('2026-11-23T10:00:00.123Z');
+    });
+
+    it('shares one consumer between two subscriptions of the same handler', async () => {
+      const name = handlerName();
+      const first = new FakeHandler(name);
+      const second = new FakeHandler(name);
+      await subscribe(first);
+      await subscribe(second);
+      const events = Array.from({ length: 200 }, () => makeEvent());
+
+      await Promise.all(events.map((event) => publisher.publish(event)));
+
+      await waitFor(() => first.received.length + second.received.length >= 200, 'all 200 events');
+      await sleep(300);
+      const all = [...first.received, ...second.received];
+      expect(all).to.have.length(200);
+      expect(new Set(all).size).to.equal(200);
+    });
+
+    it('keeps a slow batch in progress past the ack wait so it is not redelivered meanwhile', async function () {
+      this.timeout(30_000);
+      const slow = new JetStreamEventSubscriber(nc, logger, { ackWaitMs: 1500, fetchExpiresMs: 1000 });
+      const handler = new FakeHandler(handlerName());
+      const gate = deferred();
+      handler.gate = gate.promise;
+      subscriptions.push(await slow.subscribe(handler));
+      const event = makeEvent();
+
+      await publisher.publish(event);
+      await waitFor(() => handler.received.length === 1, 'the slow batch');
+      await sleep(4000);
+      gate.resolve();
+
+      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      await sleep(2000);
+      expect(handler.count(event.correlationId)).to.equal(1);
+    });
+
+    it('stop() lets the batch in hand finish and acknowledges it before resolving', async () => {
+      const handler = new FakeHandler(handlerName());
+      const gate = deferred();
+      handler.gate = gate.promise;
+      const subscription = await subscribe(handler);
+      const event = makeEvent();
+      await publisher.publish(event);
+      await waitFor(() => handler.received.length === 1, 'the batch in hand');
+
+      let stopped = false;
+      const stopping = subscription.stop().then(() => {
+        stopped = true;
+      });
+      await sleep(200);
+      expect(stopped).to.equal(false);
+      gate.resolve();
+      await stopping;
+
+      expect(await pendingAcks(handler.name)).to.equal(0);
+      expect(subscription.healthy).to.equal(false);
+      await publisher.publish(makeEvent());
+      await sleep(300);
+      expect(handler.received).to.deep.equal([event.correlationId]);
+    });
+
+    it('recreates its consumer when it is deleted from under it, and keeps receiving', async () => {
+      const handler = new FakeHandler(handlerName());
+      await subscribe(handler);
+      await publisher.publish(makeEvent());
+      await waitFor(() => handler.received.length === 1, 'the first event');
+
+      await jsm.consumers.delete(SIGNUP_EVENTS_STREAM, handler.name);
+      const event = makeEvent();
+      await publisher.publish(event);
+
+      await waitFor(() => handler.count(event.correlationId) >= 1, 'the event published after the delete', 15_000);
+      expect((await jsm.consumers.info(SIGNUP_EVENTS_STREAM, handler.name)).config.durable_name).to.equal(handler.name);
+    });
+  });
+
+  describe('createNatsMessaging', () => {
+    it('ensures the streams and reports readiness of the connection and the subscriptions', async () => {
+      await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
+
+      const messaging = await createNatsMessaging(nc, { mode: 'jetstream' }, logger, { subscriber: { fetchExpiresMs: 1000 } });
+      const handler = new FakeHandler(handlerName());
+      const subscription = await messaging.subscriber.subscribe(handler);
+      subscriptions.push(subscription);
+      const event = makeEvent();
+      await messaging.publisher.publish(event);
+
+      await waitFor(() => handler.count(event.correlationId) === 1, 'the event');
+      await messaging.healthCheck.check();
+      expect(messaging.healthCheck.name).to.equal('message-queue');
+      await subscription.stop();
+      await messaging.healthCheck.check();
+    });
+  });
+});

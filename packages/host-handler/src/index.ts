@@ -1,1 +1,9 @@
-export {};
+export * from './cli/parse-arguments.js';
+export * from './composition/load-handler-settings.js';
+export * from './composition/start-save-handler.js';
+export * from './handlers/counting-event-handler.js';
+export * from './lifecycle/shutdown-stack.js';
+export * from './lifecycle/signal-shutdown.js';
+export * from './monitoring/handler-metrics.js';
+export * from './monitoring/monitoring-server.js';
+export * from './monitoring/readiness.js';

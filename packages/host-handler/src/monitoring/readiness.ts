@@ -1,0 +1,59 @@
+import type { IHealthCheck } from '@signup/domain';
+import { maskSecrets } from '@signup/adapters/logging';
+
+/** The answer of `/health/ready`: overall readiness and one entry per check (`ok` or why not). */
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly status: 'starting' | 'ready' | 'not ready' | 'stopping';
+  readonly checks: Readonly<Record<string, string>>;
+}
+
+const DEFAULT_TIMEOUT_MS = 3000;
+
+/**
+ * Readiness of a handler host: not ready while starting (until `markRunning`)
+ * and once stopping, otherwise ready when every registered check passes within
+ * the timeout. Check failures are reported by message, with credentials and
+ * email addresses masked.
+ */
+export class Readiness {
+  private readonly checks: IHealthCheck[] = [];
+  private state: 'starting' | 'running' | 'stopping' = 'starting';
+
+  constructor(private readonly timeoutMs = DEFAULT_TIMEOUT_MS) {}
+
+  add(check: IHealthCheck): void {
+    this.checks.push(check);
+  }
+
+  markRunning(): void {
+    if (this.state === 'starting') this.state = 'running';
+  }
+
+  markStopping(): void {
+    this.state = 'stopping';
+  }
+
+  async report(): Promise<ReadinessReport> {
+    const results = await Promise.all(this.checks.map(async (check) => [check.name, await this.run(check)] as const));
+    const checks = Object.fromEntries(results);
+    if (this.state !== 'running') return { ready: false, status: this.state, checks };
+    const ready = results.every(([, result]) => result === 'ok');
+    return { ready, status: ready ? 'ready' : 'not ready', checks };
+  }
+
+  private async run(check: IHealthCheck): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      await Promise.race([check.check(), timeout]);
+      return 'ok';
+    } catch (error) {
+      return maskSecrets(error instanceof Error ? error.message : String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { describe, it } from 'mocha';
+import { Registry, Counter } from 'prom-client';
+import type { EventOutcome, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
+import { CountingEventHandler } from '../../src/handlers/counting-event-handler.js';
+
+function event(correlationId: string): ProspectSignedUpEvent {
+  return {
+    correlationId,
+    signedUpAt: new Date('2026-11-23T10:00:00Z'),
+    prospect: {
+      firstName: 'Jo',
+      lastName: 'Doe',
+      companyName: '',
+      emailAddress: 'jo@example.com',
+      country: { countryCode: 'GBR', countryName: 'United Kingdom' },
+      role: { roleCode: 'EN', roleName: 'Engineer' },
+    },
+  };
+}
+
+class ScriptedHandler implements IProspectEventHandler {
+  readonly name = 'save-handler';
+  readonly batches: (readonly ProspectSignedUpEvent[])[] = [];
+  constructor(private readonly answer: () => Promise<EventOutcome[]>) {}
+  handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {
+    this.batches.push(events);
+    return this.answer();
+  }
+}
+
+function makeCounter(): { registry: Registry; counter: Counter<'handler' | 'status'> } {
+  const registry = new Registry();
+  const counter = new Counter({ name: 'message_handler_events', help: 'events', labelNames: ['handler', 'status'] as const, registers: [registry] });
+  return { registry, counter };
+}
+
+async function counts(registry: Registry): Promise<Record<string, number>> {
+  const metric = await registry.getSingleMetric('message_handler_events')!.get();
+  return Object.fromEntries(metric.values.map((value) => [`${value.labels.handler}/${value.labels.status}`, value.value]));
+}
+
+describe('CountingEventHandler', () => {
+  describe('handle', () => {
+    it('counts done as saved, rejected as rejected and retry as retried, per handler name', async () => {
+      const { registry, counter } = makeCounter();
+      const outcomes: EventOutcome[] = [
+        { status: 'done', prospectId: 1 },
+        { status: 'rejected', reason: 'roleCode: unknown' },
+        { status: 'done', prospectId: 2 },
+        { status: 'retry', reason: 'database down' },
+      ];
+      const handler = new CountingEventHandler(new ScriptedHandler(() => Promise.resolve(outcomes)), counter);
+
+      await handler.handle(['a', 'b', 'c', 'd'].map(event));
+
+      expect(await counts(registry)).to.deep.equal({
+        'save-handler/saved': 2,
+        'save-handler/rejected': 1,
+        'save-handler/retried': 1,
+      });
+    });
+
+    it('returns the inner handler\'s outcomes unchanged and passes the batch through', async () => {
+      const { counter } = makeCounter();
+      const outcomes: EventOutcome[] = [{ status: 'done', prospectId: 7 }];
+      const inner = new ScriptedHandler(() => Promise.resolve(outcomes));
+      const batch = [event('a')];
+
+      const result = await new CountingEventHandler(inner, counter).handle(batch);
+
+      expect(result).to.equal(outcomes);
+      expect(inner.batches).to.deep.equal([batch]);
+    });
+
+    it('counts a batch the inner handler throws on as retried and rethrows the error', async () => {
+      const { registry, counter } = makeCounter();
+      const failure = new Error('boom');
+      const handler = new CountingEventHandler(new ScriptedHandler(() => Promise.reject(failure)), counter);
+
+      let thrown: unknown;
+      try {
+        await handler.handle([event('a'), event('b'), event('c')]);
+      } catch (error) {
+        thrown = error;
+      }
+
+      expect(thrown).to.equal(failure);
+      expect(await counts(registry)).to.deep.equal({ 'save-handler/retried': 3 });
+    });
+
+    it('adds up across batches', async () => {
+      const { registry, counter } = makeCounter();
+      const handler = new CountingEventHandler(
+        new ScriptedHandler(() => Promise.resolve([{ status: 'done' }, { status: 'done' }])),
+        counter,
+      );
+
+      await handler.handle([event('a'), event('b')]);
+      await handler.handle([event('c'), event('d')]);
+
+      expect(await counts(registry)).to.deep.equal({ 'save-handler/saved': 4 });
+    });
+  });
+
+  describe('name', () => {
+    it('is the inner handler\'s name, so it subscribes as the same consumer', () => {
+      const { counter } = makeCounter();
+      expect(new CountingEventHandler(new ScriptedHandler(() => Promise.resolve([])), counter).name).to.equal('save-handler');
+    });
+  });
+});

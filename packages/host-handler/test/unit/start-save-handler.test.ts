@@ -1,0 +1,248 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
+import sinon from 'sinon';
+import {
+  DatabaseUnavailableError, QueueUnavailableError, type IEventPublisher, type IEventSubscriber, type IHealthCheck,
+  type IProspectEventHandler, type ISubscription,
+} from '@signup/domain';
+import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
+import { startSaveHandler, type SaveHandlerAdapters } from '../../src/composition/start-save-handler.js';
+
+type Knex = ReturnType<SaveHandlerAdapters['createKnex']>;
+type Connection = Awaited<ReturnType<SaveHandlerAdapters['connectToMessageQueue']>>;
+type Messaging = Awaited<ReturnType<SaveHandlerAdapters['createNatsMessaging']>>;
+
+/** Fakes of everything the composition opens, recording what happened in order. */
+function fakeAdapters(calls: string[], subscribed: IProspectEventHandler[]): SaveHandlerAdapters {
+  const check = (name: string): IHealthCheck => ({ name, check: () => Promise.resolve() });
+  const subscription: ISubscription = {
+    healthy: true,
+    stop: () => {
+      calls.push('subscription.stop');
+      return Promise.resolve();
+    },
+  };
+  const subscriber: IEventSubscriber = {
+    subscribe: (handler) => {
+      calls.push(`subscribe ${handler.name}`);
+      subscribed.push(handler);
+      return Promise.resolve(subscription);
+    },
+  };
+  const publisher: IEventPublisher = { publish: () => Promise.resolve() };
+  return {
+    createMonitoringServer: () => ({
+      start: () => {
+        calls.push('metrics.start');
+        return Promise.resolve(9464);
+      },
+      close: () => {
+        calls.push('metrics.close');
+        return Promise.resolve();
+      },
+    }),
+    createKnex: () => {
+      calls.push('knex.create');
+      return {
+        destroy: () => {
+          calls.push('knex.destroy');
+          return Promise.resolve();
+        },
+      } as unknown as Knex;
+    },
+    createDatabaseHealthCheck: () => ({
+      name: 'database',
+      check: () => {
+        calls.push('database.check');
+        return Promise.resolve();
+      },
+    }),
+    migrateDatabase: () => {
+      calls.push('migrate');
+      return Promise.resolve();
+    },
+    connectToMessageQueue: () => {
+      calls.push('nats.connect');
+      return Promise.resolve({
+        drain: () => {
+          calls.push('nats.drain');
+          return Promise.resolve();
+        },
+      } as unknown as Connection);
+    },
+    createNatsMessaging: () => {
+      calls.push('nats.messaging');
+      return Promise.resolve({ publisher, subscriber, healthCheck: check('message queue') } as Messaging);
+    },
+  };
+}
+
+describe('startSaveHandler', () => {
+  let sandbox: sinon.SinonSandbox;
+  let directory: string;
+  let calls: string[];
+  let subscribed: IProspectEventHandler[];
+  let lines: string[];
+
+  const settings = (env: Record<string, string> = {}): ReturnType<typeof loadHandlerSettings> => loadHandlerSettings({
+    cwd: directory,
+    env: {
+      MessageQueue__Url: 'nats://signup:s3cret@nats.example:4222',
+      ConnectionStrings__SignUpDb: 'postgres://signup:db-s3cret@db.example:5432/signup',
+      Metrics__Server__Enabled: 'true',
+      ...env,
+    },
+  });
+
+  before(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'signup-handler-unit-'));
+  });
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  beforeEach(() => {
+    sandbox = sinon.createSandbox();
+    calls = [];
+    subscribed = [];
+    lines = [];
+  });
+  afterEach(() => sandbox.restore());
+
+  it('opens the metrics server, the database, NATS, then subscribes the save handler, logging the chosen implementations', async () => {
+    const running = await startSaveHandler(settings(), { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) });
+
+    expect(calls).to.deep.equal([
+      'metrics.start', 'knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging', 'subscribe save-handler',
+    ]);
+    expect(running.monitoringPort).to.equal(9464);
+    expect(lines.join('\n')).to.match(/INFO .*Dependencies: IProspectSaveHandler=\w+, IReferenceDataLoader=DatabaseReferenceDataLoader/);
+    expect(lines.join('\n')).to.include('Connecting to database: postgres://').and.not.include('db-s3cret');
+    await running.stop();
+  });
+
+  it('subscribes the save handler wrapped so its outcomes are counted', async () => {
+    const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+
+    expect(subscribed).to.have.length(1);
+    expect(subscribed[0]!.constructor.name).to.equal('CountingEventHandler');
+    expect(subscribed[0]!.name).to.equal('save-handler');
+    await running.stop();
+  });
+
+  it('does not migrate when Database:Migrate is false, and starts no metrics server when it is disabled', async () => {
+    const running = await startSaveHandler(
+      settings({ Database__Migrate: 'false', Metrics__Server__Enabled: 'false' }),
+      { write: () => undefined, adapters: fakeAdapters(calls, subscribed) },
+    );
+
+    expect(calls).to.not.include('migrate');
+    expect(calls).to.not.include('metrics.start');
+    expect(running.monitoringPort).to.equal(undefined);
+    await running.stop();
+  });
+
+  describe('stop', () => {
+    it('stops the subscription, drains NATS, destroys the pool and closes the metrics server, in that order', async () => {
+      const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+      calls.length = 0;
+
+      expect(await running.stop()).to.equal(true);
+      expect(calls).to.deep.equal(['subscription.stop', 'nats.drain', 'knex.destroy', 'metrics.close']);
+    });
+
+    it('runs once when called again (a second signal)', async () => {
+      const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+      calls.length = 0;
+
+      await Promise.all([running.stop(), running.stop()]);
+      expect(calls.filter((call) => call === 'subscription.stop')).to.have.length(1);
+    });
+
+    it('still closes the rest when draining NATS fails, and reports it', async () => {
+      const adapters = fakeAdapters(calls, subscribed);
+      const failingDrain: SaveHandlerAdapters = {
+        ...adapters,
+        connectToMessageQueue: () => Promise.resolve({ drain: () => Promise.reject(new Error('connection closed')) } as unknown as Connection),
+      };
+      const running = await startSaveHandler(settings(), { write: (line) => lines.push(line), adapters: failingDrain });
+      calls.length = 0;
+
+      expect(await running.stop()).to.equal(false);
+      expect(calls).to.deep.equal(['subscription.stop', 'knex.destroy', 'metrics.close']);
+      expect(lines.some((line) => line.includes('Closing message queue failed'))).to.equal(true);
+    });
+  });
+
+  describe('start-up failures', () => {
+    it('closes the database and the metrics server and rethrows when NATS is unreachable', async () => {
+      const adapters = fakeAdapters(calls, subscribed);
+      const unreachable = new QueueUnavailableError('Cannot connect to the message queue at nats://***:***@nats.example:4222');
+      const failing: SaveHandlerAdapters = { ...adapters, connectToMessageQueue: sandbox.stub().rejects(unreachable) };
+
+      let thrown: unknown;
+      try {
+        await startSaveHandler(settings(), { write: () => undefined, adapters: failing });
+      } catch (error) {
+        thrown = error;
+      }
+
+      expect(thrown).to.equal(unreachable);
+      expect(calls).to.deep.equal(['metrics.start', 'knex.create', 'database.check', 'migrate', 'knex.destroy', 'metrics.close']);
+    });
+
+    it('does not connect to NATS when the database is unreachable', async () => {
+      const adapters = fakeAdapters(calls, subscribed);
+      const down = new DatabaseUnavailableError('The database at postgres://***@db.example:5432/signup did not answer');
+      const failing: SaveHandlerAdapters = {
+        ...adapters,
+        createDatabaseHealthCheck: () => ({ name: 'database', check: () => Promise.reject(down) }),
+      };
+
+      let thrown: unknown;
+      try {
+        await startSaveHandler(settings(), { write: () => undefined, adapters: failing });
+      } catch (error) {
+        thrown = error;
+      }
+
+      expect(thrown).to.equal(down);
+      expect(calls).to.not.include('nats.connect');
+      expect(calls.slice(-2)).to.deep.equal(['knex.destroy', 'metrics.close']);
+    });
+
+    it('throws a ConfigurationError for an unknown implementation before opening anything', async () => {
+      let thrown: unknown;
+      try {
+        await startSaveHandler(settings({ Dependencies__IReferenceDataLoader: 'Fast' }), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+      } catch (error) {
+        thrown = error;
+      }
+
+      expect(thrown).to.have.property('code', 'CONFIGURATION_INVALID');
+      expect(calls).to.deep.equal([]);
+    });
+  });
+});
+
+describe('loadHandlerSettings', () => {
+  it('requires MessageQueue:Url, saying the handler needs NATS, in one line', () => {
+    expect(() => loadHandlerSettings({ cwd: tmpdir(), env: {} }))
+      .to.throw(/^MessageQueue:Url is not set; the message handler needs NATS: set it to nats:\/\/host:4222[^\n]*$/)
+      .with.property('key', 'MessageQueue:Url');
+  });
+
+  it('takes its defaults from the package\'s appsettings.json, overridden by the environment', () => {
+    const defaults = loadHandlerSettings({ cwd: tmpdir(), env: { MessageQueue__Url: 'nats://127.0.0.1:4222' } });
+    const overridden = loadHandlerSettings({
+      cwd: tmpdir(),
+      env: { 'MessageQueue:Url': 'nats://127.0.0.1:4222', 'Metrics:Server:Enabled': 'true', Metrics__Server__Port: '9500', MessageQueue__Mode: 'core' },
+    });
+
+    expect(defaults.messageQueue.mode).to.equal('jetstream');
+    expect(defaults.metricsServer).to.deep.equal({ enabled: false, port: 9464 });
+    expect(defaults.database.migrate).to.equal(true);
+    expect(overridden.metricsServer).to.deep.equal({ enabled: true, port: 9500 });
+    expect(overridden.messageQueue.mode).to.equal('core');
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { freePort, startHandlerProcess } from '../../src/index.js';
+
+describe('signup-handler as a process: arguments, configuration and start-up failures', function () {
+  this.timeout(60_000);
+
+  let directory: string;
+  before(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'signup-handler-'));
+  });
+  after(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('exits 2 with the usage line for an unknown command', async () => {
+    const host = startHandlerProcess({}, 'signup-handler index', ['index']);
+    const exit = await host.exited;
+
+    expect(exit.code).to.equal(2);
+    expect(host.stderrLines).to.deep.equal(['Unknown command "index". Usage: signup-handler save']);
+  });
+
+  it('exits 2 with one line naming MessageQueue:Url when it is not set', async () => {
+    const host = startHandlerProcess({ ConnectionStrings__SignUpDb: `sqlite:${directory}/unset.db` });
+    const exit = await host.exited;
+
+    expect(exit.code).to.equal(2);
+    expect(host.stderrLines).to.have.length(1);
+    expect(host.stderrLines[0]).to.match(/^MessageQueue:Url is not set; the message handler needs NATS/);
+  });
+
+  it('exits 2 with one line for a malformed setting, without a stack trace', async () => {
+    const host = startHandlerProcess({ MessageQueue__Url: 'nats://127.0.0.1:4222', MessageQueue__Mode: 'turbo' });
+    const exit = await host.exited;
+
+    expect(exit.code).to.equal(2);
+    expect(host.stderrLines).to.have.length(1);
+    expect(host.stderrLines[0]).to.include('MessageQueue:Mode = "turbo"');
+  });
+
+  it('exits 1 with one clear line, credentials masked, when NATS is unreachable at start', async () => {
+    const port = await freePort();
+    const host = startHandlerProcess({
+      MessageQueue__Url: `nats://signup:s3cret@127.0.0.1:${port}`,
+      ConnectionStrings__SignUpDb: `sqlite:${directory}/nats-down.db`,
+    });
+    const exit = await host.exited;
+
+    expect(exit.code).to.equal(1);
+    expect(host.stderrLines).to.have.length(1);
+    expect(host.stderrLines[0]).to.match(/^signup-handler save could not start: .*message queue/i);
+    expect(host.output()).to.not.include('s3cret');
+    expect(host.output()).to.not.match(/\n\s+at /);
+  });
+
+  it('exits 1 with one clear line when the database is unreachable at start', async () => {
+    const [natsPort, databasePort] = [await freePort(), await freePort()];
+    const host = startHandlerProcess({
+      MessageQueue__Url: `nats://127.0.0.1:${natsPort}`,
+      ConnectionStrings__SignUpDb: `postgres://signup:pw-s3cret@127.0.0.1:${databasePort}/signup`,
+    });
+    const exit = await host.exited;
+
+    expect(exit.code).to.equal(1);
+    expect(host.stderrLines).to.have.length(1);
+    expect(host.stderrLines[0]).to.match(/^signup-handler save could not start: .*database/i);
+    expect(host.output()).to.not.include('pw-s3cret');
+  });
+});

@@ -91,9 +91,11 @@ function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
     logger.warn(`Could not complete ${ctx.method} ${ctx.path}: a dependency is unavailable`, { error });
     return { status: 503, message: UNAVAILABLE_MESSAGE, retryAfter: true };
   }
-  if (isHttpError(error) && error.status >= 400 && error.status < 500) {
-    const message = error.expose === false ? messageFor(error.status) : error.message;
-    return isStringRecord(error.errors) ? { status: error.status, message, errors: error.errors } : { status: error.status, message };
+  // Only errors raised on purpose for the client (`ctx.throw`, the body readers) say `expose: true`; any other
+  // error with a `status` comes from a dependency, and its status and message are not the client's business.
+  if (isHttpError(error) && error.expose === true && error.status >= 400 && error.status < 500) {
+    const { status, message } = error;
+    return isStringRecord(error.errors) ? { status, message, errors: error.errors } : { status, message };
   }
   logger.error(`Unhandled error answering ${ctx.method} ${ctx.path}`, { error });
   return { status: 500, message: messageFor(500) };

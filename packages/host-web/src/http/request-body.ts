@@ -7,6 +7,11 @@ export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
 export type FormFields = Readonly<Record<string, string | readonly string[]>>;
 
 const ACCEPTED_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+const NOT_UTF8_MESSAGE = 'The request body is not valid UTF-8.';
+// Fatal: bytes that are not UTF-8 are refused, never turned into U+FFFD and stored.
+// ignoreBOM: a form value keeps a leading U+FEFF, as the URL standard's urlencoded parser does.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const PERCENT_ESCAPES = /(?:%[0-9a-fA-F]{2})+/g;
 
 function requireContentType(ctx: Context, type: string): void {
   const actual = (ctx.get('Content-Type').split(';')[0] ?? '').trim().toLowerCase();
@@ -69,21 +74,42 @@ export async function readBodyText(ctx: Context, limit: number): Promise<string>
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return ctx.throw(400, 'The request body is not valid UTF-8.');
+    return ctx.throw(400, NOT_UTF8_MESSAGE);
   }
+}
+
+/**
+ * Decodes one name or value of an urlencoded body as the URL standard does (`+`
+ * is a space, a malformed escape such as `%zz` stays as it is) except that
+ * escaped bytes which are not UTF-8 (`Zo%EB`, Latin-1) throw instead of
+ * becoming U+FFFD.
+ */
+function decodeFormComponent(text: string): string {
+  return text.replaceAll('+', ' ')
+    .replace(PERCENT_ESCAPES, (escapes) => STRICT_UTF8.decode(Buffer.from(escapes.replaceAll('%', ''), 'hex')));
 }
 
 /**
  * Reads an `application/x-www-form-urlencoded` body into a null-prototype object,
  * so keys such as `__proto__` are plain data.
  *
- * @throws an http error 415 for another content type, 413 when too large.
+ * @throws an http error 415 for another content type, 413 when too large, 400 when the body or an escaped value is not UTF-8.
  */
 export async function readForm(ctx: Context, limit: number): Promise<FormFields> {
   requireContentType(ctx, 'application/x-www-form-urlencoded');
   const text = await readBodyText(ctx, limit);
   const fields = Object.create(null) as Record<string, string | string[]>;
-  for (const [key, value] of new URLSearchParams(text)) {
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    let key: string;
+    let value: string;
+    try {
+      key = decodeFormComponent(equals < 0 ? pair : pair.slice(0, equals));
+      value = equals < 0 ? '' : decodeFormComponent(pair.slice(equals + 1));
+    } catch {
+      return ctx.throw(400, NOT_UTF8_MESSAGE);
+    }
     const existing = fields[key];
     if (existing === undefined) fields[key] = value;
     else if (Array.isArray(existing)) existing.push(value);
@@ -96,11 +122,18 @@ export async function readForm(ctx: Context, limit: number): Promise<FormFields>
  * Reads an `application/json` body. `JSON.parse` makes `__proto__` an own data
  * property, never the prototype, so the result cannot pollute anything.
  *
- * @throws an http error 415 for another content type, 413 when too large, 400 (with `errors.body`) when not JSON.
+ * @throws an http error 415 for another content type, 413 when too large, 400 (with `errors.body`) when not UTF-8 or not JSON.
  */
 export async function readJson(ctx: Context, limit: number): Promise<unknown> {
   requireContentType(ctx, 'application/json');
-  const text = await readBodyText(ctx, limit);
+  let text: string;
+  try {
+    text = await readBodyText(ctx, limit);
+  } catch (error) {
+    // The API's 400s name what is wrong in `errors`, as for a field: here the body itself.
+    if ((error as { status?: unknown }).status === 400) Object.assign(error as object, { errors: { body: (error as Error).message } });
+    throw error;
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -3,12 +3,13 @@ const MASK = '***';
 // Userinfo runs to the last `@` before the authority ends, so a password holding
 // an unescaped `@` is masked whole.
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/giu;
-// `/` and `=` end the local part so URL paths and `key=value` pairs keep their prefix.
-const EMAIL_ADDRESS = /[^\s@<>()[\]\\,;:"'`/=]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
+// The local part takes every character validation accepts in one, so none escapes masking;
+// a `key=` or path written right before an address is masked with it.
+const EMAIL_ADDRESS = /[^\s@<>()[\]\\,;:"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
 // `user:password@host` written without a scheme, at the start or after a list separator.
 const BARE_CREDENTIALS = /(^|[\s,;])([^\s/?#@:,;]+:[^\s/?#,;]*)@/gu;
 const SECRET_QUERY_PARAMETER = /([?&;](?:password|pwd|token|secret|key)=)[^&;\s]*/giu;
-const ALREADY_MASKED_LOCAL_PART = /^[^*]?\*{3}$/u;
+const ALREADY_MASKED_LOCAL_PART = /\*{3}$/u;
 const ADO_NET_PASSWORD = /\b(password|pwd)(\s*=\s*)(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|\{(?:[^}]|\}\})*\}|[^;]*)/giu;
 
 /**

@@ -42,8 +42,12 @@ describe('maskSecrets', () => {
       expect(maskSecrets('from José.Núñez@correo.españa.es')).to.equal('from J***@correo.españa.es');
     });
 
-    it('keeps the key of a key=value pair', () => {
-      expect(maskSecrets('email=jane@example.com')).to.equal('email=j***@example.com');
+    it("masks local parts holding ' = / or `, which validation accepts", () => {
+      expect(maskSecrets("to o'hara@example.com and a=b@example.com or x/y@example.com")).to.equal('to o***@example.com and a***@example.com or x***@example.com');
+    });
+
+    it('masks a key written right before an address together with it, rather than leave part of the address', () => {
+      expect(maskSecrets('email=jane@example.com')).to.equal('e***@example.com');
     });
 
     it('changes nothing when applied twice', () => {

@@ -1,4 +1,5 @@
 export * from './asynchronous-prospect-save-handler.js';
+export * from './check-health.js';
 export * from './caching-reference-data-loader.js';
 export * from './save-prospect-event-handler.js';
 export * from './sign-up-prospect.js';

@@ -1,4 +1,4 @@
-import type { IHealthCheck } from '@signup/domain';
+import { checkHealth, type IHealthCheck } from '@signup/domain';
 import { maskSecrets } from '@signup/adapters/logging';
 
 /** The answer of `/health/ready`: overall readiness and one entry per check (`ok` or why not). */
@@ -35,25 +35,10 @@ export class Readiness {
   }
 
   async report(): Promise<ReadinessReport> {
-    const results = await Promise.all(this.checks.map(async (check) => [check.name, await this.run(check)] as const));
-    const checks = Object.fromEntries(results);
+    const results = await checkHealth(this.checks, this.timeoutMs);
+    const checks = Object.fromEntries(results.map(({ name, reason }) => [name, reason === undefined ? 'ok' : maskSecrets(reason)]));
     if (this.state !== 'running') return { ready: false, status: this.state, checks };
-    const ready = results.every(([, result]) => result === 'ok');
+    const ready = results.every((result) => result.reason === undefined);
     return { ready, status: ready ? 'ready' : 'not ready', checks };
-  }
-
-  private async run(check: IHealthCheck): Promise<string> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
-    try {
-      await Promise.race([check.check(), timeout]);
-      return 'ok';
-    } catch (error) {
-      return maskSecrets(error instanceof Error ? error.message : String(error));
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

@@ -45,7 +45,7 @@ describe('Readiness', () => {
       const report = await readiness.report();
 
       expect(report.ready).to.equal(false);
-      expect(report.checks.database).to.equal('no answer within 20 ms');
+      expect(report.checks.database).to.equal('did not answer within 20 ms');
     });
 
     it('is not ready once stopping', async () => {

@@ -1,33 +1,12 @@
 import type Router from '@koa/router';
-import type { IHealthCheck } from '@signup/domain';
+import { checkHealth } from '@signup/domain';
 import type { WebAppDependencies } from '../web-app-dependencies.js';
-
-const MAX_REASON_LENGTH = 300;
-
-function reasonOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const line = text.split(/\r?\n/, 1)[0] ?? '';
-  return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH)}…` : line;
-}
-
-async function runCheck(check: IHealthCheck, timeoutMs: number): Promise<string | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await Promise.race([check.check(), timeout]);
-    return undefined;
-  } catch (error) {
-    return reasonOf(error);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Liveness (answers while the process serves), readiness (every health check,
- * each with a timeout; 503 naming the failing ones) and Prometheus metrics.
+ * each with a timeout; 503 naming the failing ones as `unavailable` — the reasons
+ * are internal detail, so they go to the log, once each time they change) and
+ * Prometheus metrics.
  */
 export function registerOperationsRoutes(router: Router, deps: WebAppDependencies, readinessTimeoutMs: number): void {
   router.get('/health/live', (ctx) => {
@@ -35,14 +14,22 @@ export function registerOperationsRoutes(router: Router, deps: WebAppDependencie
     ctx.body = { status: 'live' };
   });
 
+  let lastFailures = '';
   router.get('/health/ready', async (ctx) => {
-    const results = await Promise.all(deps.healthChecks.map(async (check) => [check.name, await runCheck(check, readinessTimeoutMs)] as const));
-    const checks = Object.fromEntries(results.map(([name, reason]) => [name, reason ?? 'ok']));
-    const ready = results.every(([, reason]) => reason === undefined);
+    const results = await checkHealth(deps.healthChecks, readinessTimeoutMs);
+    const failed = results.filter((result) => result.reason !== undefined);
+    const failures = failed.map((result) => `${result.name}: ${result.reason}`).join('; ');
+    if (failures !== lastFailures) {
+      if (failures === '') deps.logger.info('Ready again');
+      else deps.logger.warn(`Not ready: ${failures}`);
+      lastFailures = failures;
+    }
     ctx.set('Cache-Control', 'no-store');
-    if (!ready) deps.logger.debug('Not ready', { checks });
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not ready', checks };
+    ctx.status = failed.length === 0 ? 200 : 503;
+    ctx.body = {
+      status: failed.length === 0 ? 'ready' : 'not ready',
+      checks: Object.fromEntries(results.map((result) => [result.name, result.reason === undefined ? 'ok' : 'unavailable'])),
+    };
   });
 
   router.get('/metrics', async (ctx) => {

@@ -109,7 +109,10 @@ describe('web app JSON API', () => {
 
     it('answers 400 for a body that is not UTF-8', async () => {
       const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
-      await request(t.callback).post('/api/prospects').set('Content-Type', 'application/json').send(bytes).expect(400);
+      const res = await request(t.callback).post('/api/prospects').set('Content-Type', 'application/json')
+        .serialize((body: Buffer) => body as unknown as string).send(bytes).expect(400);
+      expect(res.body).to.have.nested.property('errors.body');
+      expect(t.save.called).to.equal(false);
     });
 
     it('answers 503 with Retry-After when the queue is unavailable', async () => {

@@ -134,7 +134,7 @@ describe('web app JSON API', () => {
       expect(Object.keys(res.body as object)).to.deep.equal(['message']);
       expect(res.text).to.not.contain('knex');
       expect(res.text).to.not.contain('TypeError');
-      expect(t.logger.at('error').map((line) => line.fields?.error)).to.deep.equal([failure]);
+      expect(t.logger.lines.filter((line) => line.level === 'error').map((line) => line.fields?.error)).to.deep.equal([failure]);
     });
   });
 

@@ -40,7 +40,7 @@ describe('web app operations endpoints', () => {
       const res = await request(t.callback).get('/health/ready').expect(503).expect('Content-Type', /json/);
       expect(res.body).to.deep.equal({ status: 'not ready', checks: { database: 'ok', nats: 'unavailable' } });
       expect(res.text).to.not.contain('10.0.0.7');
-      expect(t.logger.at('warn').map((line) => line.message)).to.deep.equal(['Not ready: nats: disconnected from 10.0.0.7']);
+      expect(t.logger.messages('warn')).to.deep.equal(['Not ready: nats: disconnected from 10.0.0.7']);
     });
 
     it('logs a failure once while it lasts, and logs the recovery', async () => {
@@ -52,8 +52,8 @@ describe('web app operations endpoints', () => {
       await request(t.callback).get('/health/ready').expect(503);
       healthy = true;
       await request(t.callback).get('/health/ready').expect(200);
-      expect(t.logger.at('warn').map((line) => line.message)).to.deep.equal(['Not ready: database: connection refused']);
-      expect(t.logger.at('info').map((line) => line.message)).to.include('Ready again');
+      expect(t.logger.messages('warn')).to.deep.equal(['Not ready: database: connection refused']);
+      expect(t.logger.messages('info')).to.include('Ready again');
     });
 
     it('answers 503 within the timeout when a check hangs', async () => {
@@ -63,7 +63,7 @@ describe('web app operations endpoints', () => {
       });
       const res = await request(t.callback).get('/health/ready').expect(503);
       expect(res.body).to.deep.equal({ status: 'not ready', checks: { database: 'unavailable' } });
-      expect(t.logger.at('warn').map((line) => line.message)).to.deep.equal(['Not ready: database: did not answer within 50 ms']);
+      expect(t.logger.messages('warn')).to.deep.equal(['Not ready: database: did not answer within 50 ms']);
     });
 
     it('answers 200 with no checks configured', async () => {

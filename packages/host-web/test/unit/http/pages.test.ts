@@ -216,8 +216,8 @@ describe('web app pages', () => {
       expect(res.text).to.contain('Something went wrong');
       expect(res.text).to.not.contain('secret internals');
       expect(res.text).to.not.match(/at .+\.js:\d+/);
-      expect(t.logger.at('error')).to.have.length(1);
-      expect((t.logger.at('error')[0]?.fields?.error as Error).message).to.contain('secret internals');
+      expect(t.logger.lines.filter((line) => line.level === 'error')).to.have.length(1);
+      expect((t.logger.lines.filter((line) => line.level === 'error')[0]?.fields?.error as Error).message).to.contain('secret internals');
     });
   });
 

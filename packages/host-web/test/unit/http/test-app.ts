@@ -4,13 +4,12 @@ import {
   ReferenceData,
   SignUpProspect,
   type IHealthCheck,
-  type ILogger,
   type IProspectSaveHandler,
   type IReferenceDataLoader,
-  type LogFields,
   type ProspectSaveResult,
   type ProspectSignedUpEvent,
 } from '@signup/domain';
+import { RecordingLogger } from '@signup/adapters/memory';
 import { createApp } from '../../../src/http/create-app.js';
 import type { WebAppOptions } from '../../../src/http/web-app-dependencies.js';
 import { WebMetrics } from '../../../src/http/web-metrics.js';
@@ -27,28 +26,12 @@ export const VALID_INPUT = Object.freeze({
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export interface LogLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly fields: LogFields | undefined;
-}
-
-/** Keeps every log line so tests can assert what was logged. */
-export class ListLogger implements ILogger {
-  readonly lines: LogLine[] = [];
-  debug(message: string, fields?: LogFields): void { this.lines.push({ level: 'debug', message, fields }); }
-  info(message: string, fields?: LogFields): void { this.lines.push({ level: 'info', message, fields }); }
-  warn(message: string, fields?: LogFields): void { this.lines.push({ level: 'warn', message, fields }); }
-  error(message: string, fields?: LogFields): void { this.lines.push({ level: 'error', message, fields }); }
-  at(level: LogLine['level']): LogLine[] { return this.lines.filter((line) => line.level === level); }
-}
-
 export interface TestApp {
   readonly app: Koa;
   readonly callback: ReturnType<Koa['callback']>;
   readonly save: SinonStub<[ProspectSignedUpEvent], Promise<ProspectSaveResult>>;
   readonly loadReferenceData: SinonStub<[], Promise<ReferenceData>>;
-  readonly logger: ListLogger;
+  readonly logger: RecordingLogger;
   readonly metrics: WebMetrics;
 }
 
@@ -69,7 +52,7 @@ export function createTestApp(sandbox: SinonSandbox, options: TestAppOptions = {
   const loadReferenceData = sandbox.stub<[], Promise<ReferenceData>>().callsFake(() => Promise.resolve(ReferenceData.defaults()));
   const saveHandler: IProspectSaveHandler = { name: options.saveHandlerName ?? 'AsynchronousProspectSaveHandler', save };
   const referenceData: IReferenceDataLoader = { load: loadReferenceData };
-  const logger = new ListLogger();
+  const logger = new RecordingLogger();
   const metrics = new WebMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   const app = createApp({
     signUp: new SignUpProspect(referenceData, saveHandler),

@@ -80,6 +80,14 @@ describe('maskSecrets', () => {
         .to.equal('nats://***:***@one:4222,nats://***:***@two:4222,nats://three:4222');
     });
 
+    it('masks credentials written without a scheme', () => {
+      expect(maskSecrets('user:secret@mq:4222')).to.equal('***:***@mq:4222');
+    });
+
+    it('masks secret query parameters', () => {
+      expect(maskSecrets('http://api/ref?token=abc&x=1')).to.equal('http://api/ref?token=***&x=1');
+    });
+
     it('leaves a URL without credentials alone', () => {
       expect(maskSecrets('tls://nats.local:4222/path?x=1')).to.equal('tls://nats.local:4222/path?x=1');
     });

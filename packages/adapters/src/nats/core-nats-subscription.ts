@@ -7,7 +7,7 @@ import {
   type ProspectSignedUpEvent,
 } from '@signup/domain';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import { deadLetterHeaders, retryDelayMs } from './dead-letter.js';
+import { deadLetterHeaders, fitDeadLetterBody, retryDelayMs } from './dead-letter.js';
 import { handleBatch } from './handle-batch.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { describeNatsError } from './nats-error-translation.js';
@@ -185,9 +185,8 @@ export class CoreNatsSubscription implements ISubscription {
   private deadLetter(delivery: Delivery, reason: string): void {
     const { message, attempt } = delivery;
     try {
-      this.nc.publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, message.data, {
-        headers: deadLetterHeaders({ handler: this.handler.name, reason, originalSubject: message.subject, deliveryCount: attempt }),
-      });
+      const headers = deadLetterHeaders({ handler: this.handler.name, reason, originalSubject: message.subject, deliveryCount: attempt });
+      this.nc.publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, fitDeadLetterBody(message.data, headers, this.nc.info?.max_payload), { headers });
       this.logger.warn(`Dead-lettered a message to ${PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT}`, { handler: this.handler.name, reason });
     } catch (error) {
       this.logger.error(`Cannot dead-letter a message; it is lost`, { handler: this.handler.name, reason, error: describeNatsError(error) });

@@ -8,6 +8,14 @@ export const DEAD_LETTER_REASON_HEADER = 'SignUp-Reason';
 export const DEAD_LETTER_ORIGINAL_SUBJECT_HEADER = 'SignUp-Original-Subject';
 /** Header holding how many times the message had been delivered when it was dead-lettered. */
 export const DEAD_LETTER_DELIVERY_COUNT_HEADER = 'SignUp-Delivery-Count';
+/**
+ * Header set when the body had to be cut to fit the server's payload limit next to the
+ * dead-letter headers: the size in bytes of the original body. With JetStream the whole
+ * message stays in the events stream (at `SignUp-Original-Sequence`) while the stream keeps it.
+ */
+export const DEAD_LETTER_TRUNCATED_HEADER = 'SignUp-Truncated-From';
+/** Header holding the message's sequence in the stream it was consumed from (JetStream only). */
+export const DEAD_LETTER_ORIGINAL_SEQUENCE_HEADER = 'SignUp-Original-Sequence';
 
 /** Redelivery delays for transient failures, by delivery count; the last one repeats forever. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([1000, 2000, 5000, 10_000, 30_000]);
@@ -20,6 +28,8 @@ export interface DeadLetterDetails {
   readonly reason: string;
   readonly originalSubject: string;
   readonly deliveryCount: number;
+  /** The message's sequence in its stream, when it came from one. */
+  readonly originalSequence?: number;
 }
 
 /** The headers a dead-lettered message carries. Header values cannot hold line breaks, so they become spaces. */
@@ -29,7 +39,30 @@ export function deadLetterHeaders(details: DeadLetterDetails): MsgHdrs {
   result.set(DEAD_LETTER_REASON_HEADER, headerValue(details.reason));
   result.set(DEAD_LETTER_ORIGINAL_SUBJECT_HEADER, headerValue(details.originalSubject));
   result.set(DEAD_LETTER_DELIVERY_COUNT_HEADER, String(details.deliveryCount));
+  if (details.originalSequence !== undefined) result.set(DEAD_LETTER_ORIGINAL_SEQUENCE_HEADER, String(details.originalSequence));
   return result;
+}
+
+/**
+ * The body to publish as a dead letter: the message's own body, or, when that body and
+ * the headers together exceed the server's `maxPayload` (a message at the limit gains
+ * the dead-letter headers), its first bytes, with `SignUp-Truncated-From` added to
+ * `hdrs`. Without the cut such a message could never be dead-lettered and would be
+ * redelivered forever. `extraHeaders` are headers the client adds on publish
+ * (`Nats-Msg-Id`), counted too.
+ */
+export function fitDeadLetterBody(data: Uint8Array, hdrs: MsgHdrs, maxPayload: number | undefined, extraHeaders: Readonly<Record<string, string>> = {}): Uint8Array {
+  if (maxPayload === undefined || data.length + headerBytes(hdrs, extraHeaders) <= maxPayload) return data;
+  hdrs.set(DEAD_LETTER_TRUNCATED_HEADER, String(data.length));
+  return data.subarray(0, Math.max(0, maxPayload - headerBytes(hdrs, extraHeaders)));
+}
+
+// The size of the headers as the client encodes them: `NATS/1.0\r\n`, one `Key: value\r\n` per value, `\r\n`.
+function headerBytes(hdrs: MsgHdrs, extraHeaders: Readonly<Record<string, string>>): number {
+  const lines: string[] = [];
+  for (const [key, values] of hdrs) for (const value of values) lines.push(`${key}: ${value}\r\n`);
+  for (const [key, value] of Object.entries(extraHeaders)) lines.push(`${key}: ${value}\r\n`);
+  return Buffer.byteLength(`NATS/1.0\r\n${lines.join('')}\r\n`, 'utf8');
 }
 
 /** How long to wait before redelivering a message that failed for a passing reason on its `deliveryCount`-th delivery. */

@@ -17,12 +17,14 @@ import {
   type Consumer,
   type ConsumerConfig,
   type ConsumerInfo,
+  type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
   type NatsConnection,
+  type Subscription,
 } from 'nats';
-import { deadLetterHeaders, retryDelayMs } from './dead-letter.js';
+import { deadLetterHeaders, fitDeadLetterBody, retryDelayMs } from './dead-letter.js';
 import { handleBatch } from './handle-batch.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { describeNatsError, isConsumerNotFound, isStreamNotFound, queueUnavailable } from './nats-error-translation.js';
@@ -51,6 +53,20 @@ interface FetchResult {
 const DURABLE_NAME = /^[^.*>\s]+$/;
 // Fetches that end without any answer from the server before the subscription counts as stalled.
 const SILENT_FETCHES_BEFORE_STALL = 2;
+
+/**
+ * Ends a pull request early without losing what is on its way: `fetch.stop()` alone
+ * unsubscribes at once, so messages the server sent before it saw the unsubscribe would
+ * be dropped by the client and come back only after the ack wait. Draining the pull's
+ * inbox subscription first still receives them (the iterator then ends), so they can be
+ * handed back at once. The subscription is not part of the client's typed API; without
+ * it this falls back to `stop()`.
+ */
+async function stopFetch(fetch: ConsumerMessages): Promise<void> {
+  const inbox = (fetch as unknown as { sub?: Subscription }).sub;
+  if (inbox !== undefined && !inbox.isClosed()) await inbox.drain().catch(() => undefined);
+  fetch.stop();
+}
 
 /**
  * One handler's running subscription to `SIGNUP_EVENTS`: a durable pull consumer
@@ -295,7 +311,7 @@ export class JetStreamSubscription implements ISubscription {
         }
         if (finished) break;
         if (!this.running) {
-          fetch.stop();
+          await stopFetch(fetch);
           await pump;
           break;
         }
@@ -377,12 +393,13 @@ export class JetStreamSubscription implements ISubscription {
 
   private async deadLetter(message: JsMsg, reason: string): Promise<void> {
     const deliveryCount = message.info.deliveryCount;
+    const msgID = `${this.handler.name}:${message.info.streamSequence}`;
+    const headers = deadLetterHeaders({
+      handler: this.handler.name, reason, originalSubject: message.subject, deliveryCount, originalSequence: message.info.streamSequence,
+    });
     try {
-      await this.js.publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, message.data, {
-        headers: deadLetterHeaders({ handler: this.handler.name, reason, originalSubject: message.subject, deliveryCount }),
-        msgID: `${this.handler.name}:${message.info.streamSequence}`,
-        timeout: this.settings.deadLetterTimeoutMs,
-      });
+      const body = fitDeadLetterBody(message.data, headers, this.nc.info?.max_payload, { 'Nats-Msg-Id': msgID });
+      await this.js.publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, body, { headers, msgID, timeout: this.settings.deadLetterTimeoutMs });
     } catch (error) {
       this.logger.warn(`Cannot dead-letter message ${message.info.streamSequence}; it will be redelivered`, {
         handler: this.handler.name, reason, error: describeNatsError(error),

@@ -1,0 +1,37 @@
+import type { HostProcess } from '../host-process.js';
+
+const RECEIVED = /Received event ([0-9a-f-]{36})/i;
+const SAVED = /Prospect saved\. Prospect ID: \d+; event ID: ([0-9a-f-]{36})/i;
+
+function idsMatching(hosts: readonly HostProcess[], pattern: RegExp): string[] {
+  const ids: string[] = [];
+  for (const host of hosts) {
+    for (const line of host.lines) {
+      const match = pattern.exec(line);
+      if (match?.[1] !== undefined) ids.push(match[1].toLowerCase());
+    }
+  }
+  return ids;
+}
+
+/** Correlation ids of every `Received event …` line of these save handler processes, one per delivery. */
+export function receivedEventIds(...hosts: readonly HostProcess[]): string[] {
+  return idsMatching(hosts, RECEIVED);
+}
+
+/** Correlation ids of every `Prospect saved. … event ID: …` line of these save handler processes. */
+export function savedEventIds(...hosts: readonly HostProcess[]): string[] {
+  return idsMatching(hosts, SAVED);
+}
+
+/** Deliveries beyond the first of each event, counted from the handlers' `Received event` lines. */
+export function redeliveries(...hosts: readonly HostProcess[]): number {
+  const received = receivedEventIds(...hosts);
+  return received.length - new Set(received).size;
+}
+
+/** Events a handler received but had not logged as saved: what it had in hand when it stopped. */
+export function inHand(host: HostProcess): number {
+  const saved = new Set(savedEventIds(host));
+  return new Set(receivedEventIds(host).filter((id) => !saved.has(id))).size;
+}

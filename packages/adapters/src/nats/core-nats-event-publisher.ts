@@ -35,14 +35,15 @@ export class CoreNatsEventPublisher implements IEventPublisher {
   async publish(event: ProspectSignedUpEvent): Promise<void> {
     const data = encodeProspectSignedUpEvent(event);
     const deadline = Date.now() + this.timeoutMs;
-    if (!(await this.monitor.waitForConnection(this.timeoutMs))) {
+    const connected = await this.monitor.waitForConnection(this.timeoutMs);
+    if (!connected || deadline - Date.now() < this.timeoutMs / 2) {
       throw new QueueUnavailableError(`The message queue is not connected; event ${event.correlationId} was not published.`);
     }
     try {
       this.nc.publish(PROSPECT_SIGNED_UP_SUBJECT, data);
       await withTimeout(this.nc.flush(), deadline - Date.now());
     } catch (error) {
-      throw queueUnavailable(`The message queue did not take event ${event.correlationId}`, error);
+      throw queueUnavailable(`The message queue did not confirm taking event ${event.correlationId}`, error, true);
     }
   }
 

@@ -12,7 +12,8 @@ export interface JetStreamEventPublisherOptions {
   readonly timeoutMs?: number;
 }
 
-const MIN_ACK_WAIT_MS = 100;
+// The least time left for the acknowledgement after waiting for a connection; below it the event is not sent.
+const MIN_ACK_WAIT_FRACTION = 0.5;
 
 /**
  * Publishes `ProspectSignedUpEvent`s to JetStream on `events.prospect.signedup` with
@@ -22,34 +23,36 @@ const MIN_ACK_WAIT_MS = 100;
  * rather than queueing the message, so a failed publish is never sent later.
  *
  * @throws QueueUnavailableError (with the client error as `cause`) when not connected
- *   in time, the acknowledgement times out, no stream stores the subject, or the
- *   connection is closed.
+ *   in time (the event was not sent), the acknowledgement times out (`outcomeUnknown`:
+ *   it may be stored), no stream stores the subject, or the connection is closed.
  */
 @injectable()
 export class JetStreamEventPublisher implements IEventPublisher {
   private readonly js: JetStreamClient;
   private readonly monitor: NatsConnectionMonitor;
   private readonly timeoutMs: number;
+  private readonly minAckWaitMs: number;
 
   constructor(@inject(NatsConnection) nc: NatsConnection, @unmanaged() options: JetStreamEventPublisherOptions = {}) {
     this.js = nc.jetstream();
     this.monitor = new NatsConnectionMonitor(nc);
     this.timeoutMs = options.timeoutMs ?? 2000;
+    this.minAckWaitMs = this.timeoutMs * MIN_ACK_WAIT_FRACTION;
   }
 
   async publish(event: ProspectSignedUpEvent): Promise<void> {
     const data = encodeProspectSignedUpEvent(event);
     const deadline = Date.now() + this.timeoutMs;
-    if (!(await this.monitor.waitForConnection(this.timeoutMs))) {
+    const connected = await this.monitor.waitForConnection(this.timeoutMs);
+    // A server that has just come back can take a moment to acknowledge; sending with too
+    // little time left would turn stored events into "not stored" answers, so don't send.
+    if (!connected || deadline - Date.now() < this.minAckWaitMs) {
       throw new QueueUnavailableError(`The message queue is not connected; event ${event.correlationId} was not published.`);
     }
     try {
-      await this.js.publish(PROSPECT_SIGNED_UP_SUBJECT, data, {
-        msgID: event.correlationId,
-        timeout: Math.max(deadline - Date.now(), MIN_ACK_WAIT_MS),
-      });
+      await this.js.publish(PROSPECT_SIGNED_UP_SUBJECT, data, { msgID: event.correlationId, timeout: deadline - Date.now() });
     } catch (error) {
-      throw queueUnavailable(`The message queue did not store event ${event.correlationId}`, error);
+      throw queueUnavailable(`The message queue did not confirm storing event ${event.correlationId}`, error, true);
     }
   }
 

@@ -17,9 +17,15 @@ export function describeNatsError(error: unknown): string {
   return String(error);
 }
 
-/** Wraps a nats client error in a `QueueUnavailableError` that keeps it as `cause`. */
-export function queueUnavailable(what: string, error: unknown): QueueUnavailableError {
-  return new QueueUnavailableError(`${what}: ${describeNatsError(error)}.`, { cause: error });
+/**
+ * Wraps a nats client error in a `QueueUnavailableError` that keeps it as `cause`.
+ * `sent` says the message had been handed to the client for sending: then, unless the
+ * server answered that nothing listens (no responders), the outcome is unknown — the
+ * server may have taken it and only the confirmation was lost.
+ */
+export function queueUnavailable(what: string, error: unknown, sent = false): QueueUnavailableError {
+  const outcomeUnknown = sent && !(error instanceof NatsError && error.code === String(ErrorCode.NoResponders));
+  return new QueueUnavailableError(`${what}: ${describeNatsError(error)}.`, { cause: error, outcomeUnknown });
 }
 
 /** True when JetStream answered that the stream does not exist. */

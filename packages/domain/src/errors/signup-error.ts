@@ -34,10 +34,18 @@ export class ProspectInvalidError extends SignUpError {
   }
 }
 
-/** The message queue did not confirm that it stored an event. Nothing was saved; retrying later can succeed. */
+/**
+ * The message queue did not confirm that it stored an event; retrying later can succeed.
+ * Usually nothing was sent. `outcomeUnknown` is true when the event was sent but its
+ * acknowledgement never came, so it may have been stored: a retry with the same
+ * correlation id stores it once either way.
+ */
 export class QueueUnavailableError extends SignUpError {
-  constructor(message: string, options: SignUpErrorOptions = {}) {
-    super('QUEUE_UNAVAILABLE', message, { ...options, transient: true });
+  readonly outcomeUnknown: boolean;
+
+  constructor(message: string, options: SignUpErrorOptions & { outcomeUnknown?: boolean } = {}) {
+    super('QUEUE_UNAVAILABLE', message, { cause: options.cause, transient: true });
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { isTransientError, ProspectInvalidError, type ILogger } from '@signup/domain';
+import { isTransientError, ProspectInvalidError, QueueUnavailableError, type ILogger } from '@signup/domain';
 import { renderErrorPage } from './views/error-page.js';
 
 /** Seconds a client is asked to wait before retrying a sign-up that could not be accepted. */
@@ -26,6 +26,8 @@ const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
 };
 
 const UNAVAILABLE_MESSAGE = 'We could not save your details just now, so nothing was saved. Please try again in a few seconds.';
+const UNCONFIRMED_MESSAGE = 'We could not confirm that your details were saved. Please try again in a few seconds: '
+  + 'sending the same form again will not sign you up twice.';
 
 interface ErrorAnswer {
   readonly status: number;
@@ -89,7 +91,8 @@ function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
   }
   if (isUnavailable(error)) {
     logger.warn(`Could not complete ${ctx.method} ${ctx.path}: a dependency is unavailable`, { error });
-    return { status: 503, message: UNAVAILABLE_MESSAGE, retryAfter: true };
+    const unconfirmed = error instanceof QueueUnavailableError && error.outcomeUnknown;
+    return { status: 503, message: unconfirmed ? UNCONFIRMED_MESSAGE : UNAVAILABLE_MESSAGE, retryAfter: true };
   }
   // Only errors raised on purpose for the client (`ctx.throw`, the body readers) say `expose: true`; any other
   // error with a `status` comes from a dependency, and its status and message are not the client's business.

@@ -122,6 +122,13 @@ describe('web app JSON API', () => {
       expect(JSON.stringify(res.body)).to.not.contain('broker');
     });
 
+    it('answers 503 asking for a retry, without claiming nothing was saved, when the queue may have stored the event', async () => {
+      t.save.rejects(new QueueUnavailableError('acknowledgement timed out', { outcomeUnknown: true }));
+      const res = await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(503).expect('Retry-After', '5');
+      expect(res.body).to.have.property('message').that.contains('could not confirm').and.contains('will not sign you up twice');
+      expect(res.text).to.not.contain('nothing was saved');
+    });
+
     it('answers 503 with Retry-After when the database is unavailable', async () => {
       t.save.rejects(new DatabaseUnavailableError('timeout acquiring a connection'));
       await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(503).expect('Retry-After', '5');

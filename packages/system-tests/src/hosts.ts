@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { freePort } from '@signup/test-support/free-port';
 import { HostProcess } from './host-process.js';
 import { waitUntil } from './wait-until.js';
 

@@ -1,4 +1,3 @@
-export * from './free-port.js';
 export * from './host-process.js';
 export * from './hosts.js';
 export * from './prospects-table.js';

@@ -4,10 +4,11 @@ import { after, before, describe, it } from 'mocha';
 import { connect, type Msg, type NatsConnection } from 'nats';
 import { DEAD_LETTER_HANDLER_HEADER, DEAD_LETTER_REASON_HEADER, encodeProspectSignedUpEvent } from '@signup/adapters/nats';
 import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { freePort } from '@signup/test-support/free-port';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '@signup/test-support/postgres';
 import {
-  freePort, legacyEncoding, LISTENING_LINE, postProspect, postSignUpForm, prospectEvent, prospectFields, ProspectsTable,
+  legacyEncoding, LISTENING_LINE, postProspect, postSignUpForm, prospectEvent, prospectFields, ProspectsTable,
   startSaveHandler, startWeb, waitUntil, type HostProcess, type WebHost,
 } from '../../src/index.js';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { freePort, startHandlerProcess } from '../../src/index.js';
+import { freePort } from '@signup/test-support/free-port';
+import { startHandlerProcess } from '../../src/index.js';
 
 describe('signup-handler as a process: arguments, configuration and start-up failures', function () {
   this.timeout(60_000);

@@ -1,0 +1,139 @@
+/**
+ * Renders rows as a Markdown table with padded columns (readable in a terminal too).
+ *
+ * @param {string[]} header
+ * @param {(string | number)[][]} rows
+ * @returns {string}
+ */
+export function markdownTable(header, rows) {
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, column) => Math.max(3, ...cells.map((row) => row[column].length)));
+  const line = (row) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  return [line(cells[0]), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** @param {number | undefined} value @param {number} [digits] */
+export function fixed(value, digits = 0) {
+  return value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
+}
+
+/** @param {number} value */
+export function thousands(value) {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** @param {Record<string, number>} codes */
+export function statusSummary(codes) {
+  return Object.entries(codes).map(([code, count]) => `${code}×${count}`).join(' ') || 'none';
+}
+
+/** Every measured window with its CPU use and how many requests or events it handled. */
+function cpuWindows({ web, drain, endToEnd, endToEndWhatIf }) {
+  const windows = [];
+  for (const mode of web ?? []) windows.push({ name: `web: ${mode.label}`, cpu: mode.cpu, count: mode.load.total });
+  for (const key of ['handler', 'tuned', 'tunedUnnest', 'naive']) {
+    const row = drain?.[key];
+    if (row !== undefined) windows.push({ name: `drain: ${row.handler}`, cpu: row.cpu, count: row.events });
+  }
+  if (endToEnd !== undefined) windows.push({ name: 'end to end', cpu: endToEnd.cpu, count: endToEnd.load.ok });
+  if (endToEndWhatIf !== undefined) windows.push({ name: 'end to end, what-if', cpu: endToEndWhatIf.cpu, count: endToEndWhatIf.load.ok });
+  return windows.filter((window) => window.cpu !== undefined);
+}
+
+/**
+ * The figures as Markdown tables: one per section, then the targets.
+ *
+ * @param {object} results what `run.js` collected
+ * @returns {string}
+ */
+export function renderReport(results) {
+  const parts = [];
+  const { web, drain, insert, endToEnd, targets } = results;
+  if (web !== undefined) {
+    const baseline = web.find((mode) => mode.mode === 'baseline');
+    parts.push('Web tier: POST /api/prospects, autocannon, '
+      + `${results.settings.connections} connections, ${results.settings.durationS} s per mode after ${results.settings.warmupS} s warm-up; `
+      + `best of ${results.settings.rounds} interleaved rounds (req/s of every round in brackets)`);
+    parts.push(markdownTable(
+      ['mode', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'answers', 'errors', '× baseline req/s', '× baseline p99', 'peak RSS MB'],
+      web.map(({ label, load, peakRssMb, roundsRequestsPerSecond }) => [
+        label,
+        `${thousands(load.requestsPerSecond)}${roundsRequestsPerSecond === undefined || roundsRequestsPerSecond.length < 2 ? '' : ` (${roundsRequestsPerSecond.map(thousands).join(', ')})`}`,
+        fixed(load.p50Ms),
+        fixed(load.p99Ms),
+        fixed(load.maxMs),
+        statusSummary(load.statusCodes),
+        load.errors,
+        baseline === undefined ? 'n/a' : fixed(load.requestsPerSecond / baseline.load.requestsPerSecond, 2),
+        baseline === undefined ? 'n/a' : fixed(load.p99Ms / baseline.load.p99Ms, 2),
+        fixed(peakRssMb),
+      ]),
+    ));
+  }
+  if (drain !== undefined) {
+    parts.push(`Handler drain: events already in the stream (published in ${fixed(drain.publishMs / 1000, 1)} s), time from the handler's consumer existing to the last row committed`);
+    parts.push(markdownTable(
+      ['handler', 'events', 'drain s', 'events/s', '× naive', 'start-up ms', 'peak RSS MB'],
+      [drain.handler, drain.tuned, drain.tunedUnnest, drain.naive].filter((row) => row !== undefined).map((row) => [
+        row.handler,
+        thousands(row.events),
+        fixed(row.drainMs / 1000, 2),
+        thousands(row.eventsPerSecond),
+        fixed(row.eventsPerSecond / drain.naive.eventsPerSecond, 1),
+        fixed(row.startupMs),
+        fixed(row.peakRssMb),
+      ]),
+    ));
+  }
+  if (insert !== undefined) {
+    parts.push(`Repository insert on its own: ${thousands(insert[0]?.rows ?? 0)} prospects per line, one connection, CPU per stored row`);
+    parts.push(markdownTable(
+      ['strategy', 'batch', 'rows/s', 'PostgreSQL µs/row', 'Node µs/row'],
+      insert.map((row) => [row.strategy, row.batchSize, thousands(row.rowsPerSecond), fixed(row.postgresMicrosPerRow), fixed(row.nodeMicrosPerRow)]),
+    ));
+  }
+  if (endToEnd !== undefined) {
+    const e = endToEnd;
+    parts.push(`End to end: ${e.offeredPerSecond} sign-ups/s offered for ${e.durationS} s over ${e.connections} connections, `
+      + `after a warm-up; rows polled every ${e.pollIntervalMs} ms`);
+    parts.push(markdownTable(
+      ['hosts', 'accepted/s', 'web p99 ms', 'answers', 'stored', 'commit p50 ms', 'commit p99 ms', 'commit max ms', 'lag at end', 'caught up after ms', 'web RSS MB', 'handler RSS MB'],
+      [endToEnd, results.endToEndWhatIf].filter((row) => row !== undefined).map((row) => [
+        row.label,
+        thousands(row.load.okPerSecond),
+        fixed(row.load.p99Ms),
+        statusSummary(row.load.statusCodes),
+        thousands(row.stored),
+        fixed(row.commitP50Ms),
+        fixed(row.commitP99Ms),
+        fixed(row.commitMaxMs),
+        row.lagAtEnd ?? 'n/a',
+        fixed(row.caughtUpMs),
+        fixed(row.webPeakRssMb),
+        fixed(row.handlerPeakRssMb),
+      ]),
+    ));
+  }
+  const windows = cpuWindows(results);
+  if (windows.length > 0) {
+    parts.push('Where the CPU went during each measured window: CPU seconds per process (2 cores = 2 s per second); '
+      + '"bench" is autocannon and the pollers in the benchmark process, "other" is everything else on the machine; '
+      + 'µs/item is CPU time per answered request or stored event, of the host under test and of all our processes');
+    parts.push(markdownTable(
+      ['window', 'seconds', 'machine busy %', 'web', 'handler', 'bench', 'nats-server', 'postgres', 'other', 'µs/item under test', 'µs/item all ours'],
+      windows.map(({ name, cpu, count }) => {
+        const seconds = (key) => cpu.cpuSeconds[key] ?? 0;
+        const used = (key) => (cpu.cpuSeconds[key] === undefined ? '-' : fixed(cpu.cpuSeconds[key], 1));
+        const ours = Object.entries(cpu.cpuSeconds).filter(([key]) => key !== 'other').reduce((sum, [, value]) => sum + value, 0);
+        const perItem = (value) => (count > 0 ? fixed((value * 1e6) / count) : 'n/a');
+        return [name, fixed(cpu.windowS, 1), fixed(cpu.machineBusyPercent), used('web'), used('handler'), used('bench'),
+          used('nats-server'), used('postgres'), used('other'), perItem(seconds('web') + seconds('handler')), perItem(ours)];
+      }),
+    ));
+  }
+  if (targets.length > 0) {
+    parts.push('Targets');
+    parts.push(markdownTable(['target', 'measured', 'met'], targets.map((t) => [t.name, t.measured, t.met ? 'yes' : 'NO'])));
+  }
+  return parts.join('\n\n');
+}

@@ -1,0 +1,112 @@
+import { performance } from 'node:perf_hooks';
+import { SIGNUP_EVENTS_STREAM } from '@signup/adapters/nats';
+import { CpuMeter, natsServerPid } from '../lib/cpu-meter.js';
+import { HANDLER_MAIN, NAIVE_HANDLER_MAIN, TUNED_HANDLER_MAIN, waitUntil } from '../lib/hosts.js';
+import { connectNats, publishSignUpEvents } from '../lib/jetstream.js';
+import { NodeProcess } from '../lib/node-process.js';
+import { waitForProspectCount } from '../lib/prospects-watcher.js';
+import { withDatabase, withServices } from '../lib/services.js';
+
+/**
+ * @typedef {object} DrainResult
+ * @property {string} handler
+ * @property {string} key
+ * @property {number} events events stored
+ * @property {number} drainMs from the handler's consumer existing to the last row committed
+ * @property {number} eventsPerSecond
+ * @property {number} startupMs from spawning the process to its consumer existing
+ * @property {number | undefined} peakRssMb
+ * @property {Awaited<ReturnType<CpuMeter['stop']>>} cpu where the CPU went while draining
+ */
+
+/**
+ * Starts a handler process on a fresh, migrated database, waits until `events`
+ * rows are stored, stops it. The drain starts when the handler's durable
+ * consumer exists (it fetches right after creating it).
+ *
+ * @returns {Promise<DrainResult>}
+ */
+async function drain({ key, handler, events, nc, natsPid, durable, script, args = [], env, nodeArgs }) {
+  const jsm = await nc.jetstreamManager();
+  await jsm.consumers.delete(SIGNUP_EVENTS_STREAM, durable).catch(() => undefined);
+  return withDatabase({ migrate: true }, async (database) => {
+    const child = new NodeProcess({ name: handler, script, args, env: { ...env, ConnectionStrings__SignUpDb: database.url }, nodeArgs });
+    try {
+      await waitUntil(async () => {
+        if (!child.running) throw new Error(`${handler} exited:\n${child.output()}`);
+        return (await jsm.consumers.info(SIGNUP_EVENTS_STREAM, durable).then(() => true, () => undefined));
+      }, { what: `${handler} to create its consumer`, intervalMs: 5 });
+      const startedAt = performance.now();
+      const meter = new CpuMeter({ processes: { handler: child.pid, 'nats-server': natsPid }, databaseUrl: database.url });
+      await meter.start();
+      const doneAt = await waitForProspectCount(database.url, events, { timeoutMs: 180_000 });
+      const cpu = await meter.stop();
+      const drainMs = doneAt - startedAt;
+      return {
+        key,
+        handler,
+        events,
+        drainMs,
+        eventsPerSecond: events / (drainMs / 1000),
+        startupMs: startedAt - child.startedAt,
+        peakRssMb: child.peakRssMb(),
+        cpu,
+      };
+    } finally {
+      await child.stop();
+    }
+  });
+}
+
+/**
+ * Section 2: `events` sign-ups already in the stream; how fast `signup-handler save`
+ * stores them all; the same with the tuning the profile points at (what-if: the
+ * handler's own classes, a larger batch, no per-event info lines, then also one
+ * insert statement per batch from arrays); and how fast the
+ * one-row-per-message baseline stores the first `naiveEvents` of the same stream.
+ *
+ * @param {{ events: number, naiveEvents: number, whatIf: boolean, nodeArgsFor: (name: string) => string[], log: (line: string) => void }} settings
+ * @returns {Promise<{ publishMs: number, handler: DrainResult, tuned?: DrainResult, tunedUnnest?: DrainResult, naive: DrainResult }>}
+ */
+export async function benchHandlerDrain({ events, naiveEvents, whatIf, nodeArgsFor, log }) {
+  return withServices(async ({ nats }) => {
+    const nc = await connectNats(nats.url);
+    try {
+      log(`handler drain: publishing ${events} events`);
+      const publishMs = await publishSignUpEvents(nc, events);
+      log(`  published in ${(publishMs / 1000).toFixed(1)} s`);
+      const common = { nc, natsPid: natsServerPid(nats.port), env: { MessageQueue__Url: nats.url } };
+      const report = (result) => log(`  ${result.handler}: ${result.eventsPerSecond.toFixed(0)} events/s (${(result.drainMs / 1000).toFixed(2)} s)`);
+
+      const handler = await drain({
+        ...common, key: 'handler', handler: 'signup-handler save', events, durable: 'save-handler',
+        script: HANDLER_MAIN, args: ['save'], nodeArgs: nodeArgsFor('handler-drain'),
+      });
+      report(handler);
+      const tuned = whatIf
+        ? await drain({
+          ...common, key: 'tuned', handler: 'what-if: batch 1000, warn logs', events, durable: 'save-handler',
+          script: TUNED_HANDLER_MAIN, env: { ...common.env, BENCH_BATCH_SIZE: '1000', Logging__LogLevel: 'warn' },
+          nodeArgs: nodeArgsFor('handler-drain-tuned'),
+        })
+        : undefined;
+      if (tuned !== undefined) report(tuned);
+      const tunedUnnest = whatIf
+        ? await drain({
+          ...common, key: 'tunedUnnest', handler: 'what-if: batch 1000, warn logs, unnest insert', events, durable: 'save-handler',
+          script: TUNED_HANDLER_MAIN, env: { ...common.env, BENCH_BATCH_SIZE: '1000', Logging__LogLevel: 'warn', BENCH_UNNEST_INSERT: '1' },
+          nodeArgs: nodeArgsFor('handler-drain-tuned-unnest'),
+        })
+        : undefined;
+      if (tunedUnnest !== undefined) report(tunedUnnest);
+      const naive = await drain({
+        ...common, key: 'naive', handler: 'naive: one insert + ack per message', events: naiveEvents, durable: 'naive-save-handler',
+        script: NAIVE_HANDLER_MAIN, nodeArgs: nodeArgsFor('handler-naive'),
+      });
+      report(naive);
+      return { publishMs, handler, naive, ...(tuned === undefined ? {} : { tuned, tunedUnnest }) };
+    } finally {
+      await nc.drain();
+    }
+  });
+}

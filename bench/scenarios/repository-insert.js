@@ -1,0 +1,109 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { createKnex, SqlProspectRepository } from '@signup/adapters/sql';
+import { withDatabase } from '../lib/services.js';
+
+/** CPU seconds a process of this machine has used so far (user + system); NaN when it cannot be read. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function events(count) {
+  return Array.from({ length: count }, (_, index) => ({
+    correlationId: randomUUID(),
+    signedUpAt: new Date(),
+    prospect: {
+      firstName: 'Insert',
+      lastName: `Prospect${index}`,
+      companyName: 'Load Test Ltd',
+      emailAddress: `insert${index}@example.com`,
+      country: { countryCode: 'GBR', countryName: 'United Kingdom' },
+      role: { roleCode: 'EN', roleName: 'Engineer' },
+    },
+  }));
+}
+
+// The alternative measured against SqlProspectRepository: one statement per batch
+// whatever its size (eight array parameters), ids returned by the insert itself.
+const UNNEST_INSERT = `insert into "Prospects" ("FirstName", "LastName", "CompanyName", "EmailAddress", "CountryCode", "RoleCode", "SignedUpAt", "EventId")
+  select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[])
+  on conflict ("EventId") do nothing returning "ProspectId", "EventId"`;
+
+function unnestInsert(knex, batch) {
+  const column = (pick) => batch.map(pick);
+  return knex.transaction((trx) => trx.raw(UNNEST_INSERT, [
+    column((e) => e.prospect.firstName), column((e) => e.prospect.lastName), column((e) => e.prospect.companyName ?? ''),
+    column((e) => e.prospect.emailAddress), column((e) => e.prospect.country.countryCode), column((e) => e.prospect.role.roleCode),
+    column((e) => e.signedUpAt.toISOString()), column((e) => e.correlationId.toLowerCase()),
+  ]));
+}
+
+/**
+ * @typedef {object} InsertResult
+ * @property {string} strategy
+ * @property {number} batchSize
+ * @property {number} rows
+ * @property {number} rowsPerSecond
+ * @property {number} postgresMicrosPerRow CPU of the PostgreSQL backend per row
+ * @property {number} nodeMicrosPerRow CPU of this process (knex, pg) per row
+ */
+
+/**
+ * Section 2b: the database side of the drain on its own. Stores `rows` prospects
+ * in batches through `SqlProspectRepository.saveMany` and through one
+ * `insert ... select from unnest(...) returning` per batch, on one connection,
+ * and measures the CPU each costs in PostgreSQL and in Node per row.
+ *
+ * @param {{ rows: number, batchSizes: number[], whatIf: boolean, log: (line: string) => void }} settings
+ * @returns {Promise<InsertResult[]>}
+ */
+export async function benchRepositoryInsert({ rows, batchSizes, whatIf, log }) {
+  const results = [];
+  const strategies = {
+    'SqlProspectRepository.saveMany': (knex) => {
+      const repository = new SqlProspectRepository(knex);
+      return (batch) => repository.saveMany(batch);
+    },
+    ...(whatIf ? { 'what-if: insert from unnest(arrays) returning ids': (knex) => (batch) => unnestInsert(knex, batch) } : {}),
+  };
+  for (const batchSize of batchSizes) {
+    for (const [strategy, make] of Object.entries(strategies)) {
+      await withDatabase({ migrate: true }, async (database) => {
+        const knex = createKnex(database.url, { poolMax: 1 });
+        try {
+          const { rows: [backend] } = await knex.raw('select pg_backend_pid() as pid');
+          const store = make(knex);
+          const all = events(rows);
+          const postgresBefore = cpuSeconds(backend.pid);
+          const nodeBefore = process.cpuUsage();
+          const started = performance.now();
+          for (let i = 0; i < all.length; i += batchSize) await store(all.slice(i, i + batchSize));
+          const elapsedMs = performance.now() - started;
+          const node = process.cpuUsage(nodeBefore);
+          const result = {
+            strategy,
+            batchSize,
+            rows,
+            rowsPerSecond: rows / (elapsedMs / 1000),
+            postgresMicrosPerRow: ((cpuSeconds(backend.pid) - postgresBefore) * 1e6) / rows,
+            nodeMicrosPerRow: (node.user + node.system) / rows,
+          };
+          results.push(result);
+          log(`  ${strategy}, batch ${batchSize}: ${result.rowsPerSecond.toFixed(0)} rows/s, PostgreSQL ${result.postgresMicrosPerRow.toFixed(0)} µs/row, Node ${result.nodeMicrosPerRow.toFixed(0)} µs/row`);
+        } finally {
+          await knex.destroy();
+        }
+      });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,180 @@
+/* global fetch */
+import { performance } from 'node:perf_hooks';
+import { URL } from 'node:url';
+import { DEFAULT_BODY_LIMIT_BYTES } from '@signup/host-web';
+import { CpuMeter, natsServerPid } from '../lib/cpu-meter.js';
+import {
+  BARE_KOA_MAIN, COALESCE_NATS_WRITES, LEAN_JETSTREAM_PUBLISH, NO_ASYNC_TRACES, startWebProcess, WEB_WITHOUT_QUEUE_MAIN,
+} from '../lib/hosts.js';
+import { postSignUps } from '../lib/http-load.js';
+import { withServices } from '../lib/services.js';
+import { TcpProxy } from '../lib/tcp-proxy.js';
+
+const SYNC = 'SynchronousProspectSaveHandler';
+const ASYNC = 'AsynchronousProspectSaveHandler';
+
+/**
+ * @typedef {object} WebModeResult
+ * @property {string} mode
+ * @property {string} label
+ * @property {boolean} whatIf a variant to locate a cost, not the product as shipped
+ * @property {import('../lib/http-load.js').LoadResult} load
+ * @property {number | undefined} peakRssMb
+ * @property {Awaited<ReturnType<CpuMeter['stop']>>} cpu where the CPU went during the measured run
+ * @property {{ status: number, ms: number } | undefined} [firstAfterCut]
+ */
+
+/** The database URL with its port replaced by the proxy's. */
+function throughProxy(url, proxy) {
+  const copy = new URL(url);
+  copy.hostname = '127.0.0.1';
+  copy.port = String(proxy.port);
+  return copy.href;
+}
+
+/** One request right after the cut: how long the first sign-up takes to be refused. */
+async function firstAnswer(url) {
+  const started = performance.now();
+  const response = await fetch(`${url}/api/prospects`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ firstName: 'First', lastName: 'Answer', emailAddress: 'first.answer@example.com', countryCode: 'GBR', roleCode: 'EN' }),
+  });
+  await response.arrayBuffer();
+  return { status: response.status, ms: performance.now() - started };
+}
+
+/**
+ * Warms the server up, then measures it under a closed-loop load.
+ *
+ * @param {{ url: string, process: import('../lib/node-process.js').NodeProcess }} web
+ * @param {{ durationS: number, warmupS: number, connections: number }} settings
+ * @param {{ nats?: import('@signup/test-support/nats-server').NatsServer, databaseUrl?: string }} services
+ */
+async function measure(web, { durationS, warmupS, connections }, { nats, databaseUrl }) {
+  if (warmupS > 0) await postSignUps({ url: web.url, durationS: warmupS, connections });
+  const meter = new CpuMeter({
+    processes: { web: web.process.pid, ...(nats === undefined ? {} : { 'nats-server': natsServerPid(nats.port) }) },
+    databaseUrl,
+  });
+  await meter.start();
+  const load = await postSignUps({ url: web.url, durationS, connections });
+  const cpu = await meter.stop();
+  return { load, cpu, peakRssMb: web.process.peakRssMb() };
+}
+
+/**
+ * Section 1: the web tier under autocannon against `POST /api/prospects` in every
+ * mode; with `whatIf`, also variants that locate where the asynchronous request's
+ * time goes: the web app over a publisher that does nothing; the NATS client
+ * without its per-request stack traces and with its socket writes coalesced per
+ * event-loop turn; and publishes acknowledged through one inbox with coalesced writes. Every mode runs `rounds` times, interleaved, and its best
+ * round is kept (the figures of every round are kept too).
+ *
+ * @param {{ rounds: number, durationS: number, downDurationS: number, warmupS: number, connections: number, whatIf: boolean,
+ *   nodeArgsFor: (name: string) => string[], log: (line: string) => void }} settings
+ * @returns {Promise<(WebModeResult & { round: number, roundsRequestsPerSecond: number[] })[]>}
+ */
+export async function benchWebTier(settings) {
+  /** @type {(WebModeResult & { round: number })[]} */
+  const measured = [];
+  for (let round = 1; round <= settings.rounds; round += 1) {
+    await runModes(settings, round, measured);
+  }
+  // Other work on the machine only ever slows a mode down: keep each mode's best round.
+  const best = new Map();
+  for (const result of measured) {
+    const kept = best.get(result.mode);
+    if (kept === undefined || result.load.requestsPerSecond > kept.load.requestsPerSecond) best.set(result.mode, result);
+  }
+  return [...best.values()].map((result) => ({
+    ...result,
+    roundsRequestsPerSecond: measured.filter((other) => other.mode === result.mode).map((other) => other.load.requestsPerSecond),
+  }));
+}
+
+/**
+ * One round: every mode once, each in a fresh process with fresh services.
+ *
+ * @param {Parameters<typeof benchWebTier>[0]} settings
+ * @param {number} round
+ * @param {(WebModeResult & { round: number })[]} results where to add what was measured
+ */
+async function runModes(settings, round, results) {
+  const { log } = settings;
+  const nodeArgsFor = (name) => settings.nodeArgsFor(`${name}-round${round}`);
+  const run = async (mode, label, start, { durationS = settings.durationS, cutBefore, services = {} } = {}) => {
+    log(`web tier, round ${round}/${settings.rounds}: ${label}`);
+    const web = await start();
+    try {
+      let firstAfterCut;
+      if (cutBefore !== undefined) {
+        await cutBefore();
+        firstAfterCut = await firstAnswer(web.url);
+      }
+      const outcome = await measure(web, { ...settings, durationS }, services);
+      results.push({ mode, label, round, whatIf: mode.startsWith('what-if'), ...outcome, ...(firstAfterCut === undefined ? {} : { firstAfterCut }) });
+      const { load } = outcome;
+      log(`  ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, status ${JSON.stringify(load.statusCodes)}, errors ${load.errors}`);
+    } finally {
+      await web.process.stop();
+    }
+  };
+
+  await run('baseline', 'bare Koa (202, no work)', () => startWebProcess({
+    name: 'bare-koa',
+    script: BARE_KOA_MAIN,
+    env: { BENCH_BODY_LIMIT_BYTES: String(DEFAULT_BODY_LIMIT_BYTES) },
+    nodeArgs: nodeArgsFor('web-baseline'),
+  }));
+
+  await withServices(({ database }) => run('sync', 'sync, PostgreSQL up', () => startWebProcess({
+    name: 'signup-web sync',
+    env: { Dependencies__IProspectSaveHandler: SYNC, ConnectionStrings__SignUpDb: database.url },
+    nodeArgs: nodeArgsFor('web-sync'),
+  }), { services: { databaseUrl: database.url } }));
+
+  await withServices(({ nats, database }) => run('async', 'async, JetStream', () => startWebProcess({
+    name: 'signup-web async',
+    env: { Dependencies__IProspectSaveHandler: ASYNC, MessageQueue__Url: nats.url, ConnectionStrings__SignUpDb: database.url },
+    nodeArgs: nodeArgsFor('web-async'),
+  }), { services: { nats, databaseUrl: database.url } }));
+
+  await withServices(async ({ nats, database }) => {
+    const target = new URL(database.url);
+    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.listen();
+    await run('async-db-down', 'async, database unreachable', () => startWebProcess({
+      name: 'signup-web async (database cut)',
+      env: { Dependencies__IProspectSaveHandler: ASYNC, MessageQueue__Url: nats.url, ConnectionStrings__SignUpDb: throughProxy(database.url, proxy) },
+      nodeArgs: nodeArgsFor('web-async-db-down'),
+    }), { cutBefore: () => proxy.cut(), services: { nats } });
+  });
+
+  await withServices(async ({ database }) => {
+    const target = new URL(database.url);
+    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.listen();
+    await run('sync-db-down', 'sync, database unreachable', () => startWebProcess({
+      name: 'signup-web sync (database cut)',
+      env: { Dependencies__IProspectSaveHandler: SYNC, ConnectionStrings__SignUpDb: throughProxy(database.url, proxy) },
+      nodeArgs: nodeArgsFor('web-sync-db-down'),
+    }), { durationS: settings.downDurationS, cutBefore: () => proxy.cut() });
+  });
+
+  if (settings.whatIf) {
+    await run('what-if-no-queue', 'what-if: web app, no-op publisher', () => startWebProcess({
+      name: 'signup-web app without a queue',
+      script: WEB_WITHOUT_QUEUE_MAIN,
+      env: {},
+      nodeArgs: nodeArgsFor('web-what-if-no-queue'),
+    }));
+    const asyncWith = (mode, label, preloads) => withServices(({ nats, database }) => run(mode, label, () => startWebProcess({
+      name: `signup-web ${label}`,
+      env: { Dependencies__IProspectSaveHandler: ASYNC, MessageQueue__Url: nats.url, ConnectionStrings__SignUpDb: database.url },
+      nodeArgs: [...nodeArgsFor(`web-${mode}`), ...preloads.flatMap((preload) => ['--import', preload])],
+    }), { services: { nats, databaseUrl: database.url } }));
+    await asyncWith('what-if-no-traces-coalesced', 'what-if: async, noAsyncTraces + coalesced writes', [NO_ASYNC_TRACES, COALESCE_NATS_WRITES]);
+    await asyncWith('what-if-lean-coalesced', 'what-if: async, lean publish + coalesced writes', [LEAN_JETSTREAM_PUBLISH, COALESCE_NATS_WRITES]);
+  }
+}

@@ -33,7 +33,9 @@ function eventIdsReturned(result: unknown): string[] {
  * `EventId` (the event's correlation id, lower-cased). A batch is one
  * transaction: one insert statement that skips events already stored (split
  * only when a batch exceeds the dialect's parameter limit), then one select of
- * the batch's ids. Results come back in input order; an event repeated within a
+ * the batch's ids. On PostgreSQL the insert alone is the transaction: it binds
+ * one array per column and returns the ids it created, so only events stored
+ * before are selected afterwards. Results come back in input order; an event repeated within a
  * batch is stored once and reported `created` only at its first position.
  *
  * @throws DatabaseUnavailableError when the database is down, times out or is busy (transient).
@@ -60,9 +62,13 @@ export class SqlProspectRepository implements IProspectRepository {
         const eventId = eventIdOf(event);
         if (!rows.has(eventId)) rows.set(eventId, toProspectRow(event, dialect));
       }
-      // MySQL's default REPEATABLE READ would hide rows another transaction committed meanwhile from the final select.
-      const config: Knex.TransactionConfig | undefined = dialect === 'mysql' ? { isolationLevel: 'read committed' } : undefined;
-      stored = await this.knex.transaction((trx) => this.store(trx, dialect, [...rows.values()]), config);
+      if (dialect === 'postgres' && rows.size <= maxRowsPerInsert(dialect)) {
+        stored = await this.storeInOneStatement([...rows.values()]);
+      } else {
+        // MySQL's default REPEATABLE READ would hide rows another transaction committed meanwhile from the final select.
+        const config: Knex.TransactionConfig | undefined = dialect === 'mysql' ? { isolationLevel: 'read committed' } : undefined;
+        stored = await this.knex.transaction((trx) => this.store(trx, dialect, [...rows.values()]), config);
+      }
     } catch (error) {
       throw translateSqlError(error);
     }
@@ -93,7 +99,23 @@ export class SqlProspectRepository implements IProspectRepository {
     return { created, ids: await this.findIds(trx, dialect, eventIds) };
   }
 
-  private async findIds(trx: Knex.Transaction, dialect: SqlDialect, eventIds: readonly string[]): Promise<Map<string, number>> {
+  /**
+   * PostgreSQL: the insert is one statement, so it is its own transaction, and it returns the
+   * `ProspectId` of every row it created; only events stored before need a select.
+   */
+  private async storeInOneStatement(rows: readonly ProspectRow[]): Promise<StoredBatch> {
+    const result = await buildProspectInsert(this.knex, 'postgres', rows) as { rows: { ProspectId: number | string; EventId: string }[] };
+    const ids = new Map<string, number>();
+    for (const row of result.rows) ids.set(String(row.EventId).toLowerCase(), Number(row.ProspectId));
+    const created = new Set(ids.keys());
+    const missing = rows.map((row) => row.EventId as string).filter((eventId) => !ids.has(eventId));
+    if (missing.length > 0) {
+      for (const [eventId, prospectId] of await this.findIds(this.knex, 'postgres', missing)) ids.set(eventId, prospectId);
+    }
+    return { created, ids };
+  }
+
+  private async findIds(trx: Knex, dialect: SqlDialect, eventIds: readonly string[]): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
     for (const batch of chunk(eventIds, maxParametersPerStatement(dialect))) {
       const found = await trx('Prospects').select<{ ProspectId: number | string; EventId: string }[]>('ProspectId', 'EventId').whereIn('EventId', batch);

@@ -112,7 +112,6 @@ describe('SQL dialects (compiled, no server)', function () {
 
   describe('the batch insert in the other dialects', function () {
     const cases: [string, SqlDialect, RegExp][] = [
-      ['pg', 'postgres', /^insert into "Prospects" .* values .* on conflict \("EventId"\) do nothing returning "EventId"$/],
       ['better-sqlite3', 'sqlite', /^insert into "Prospects" .* values .* on conflict \("EventId"\) do nothing returning "EventId"$/],
       ['mysql2', 'mysql', /^insert into `Prospects` .* values .* on duplicate key update `EventId` = values\(`EventId`\)$/],
     ];
@@ -128,6 +127,21 @@ describe('SQL dialects (compiled, no server)', function () {
         expect(bindings).to.have.length(1000 * PROSPECT_COLUMNS.length);
       });
     }
+
+    it('binds a PostgreSQL batch as one array per column, the times as UTC ISO 8601 text', function () {
+      const knex = compilerFor('pg');
+      expect(sqlDialectOf(knex)).to.equal('postgres');
+      expect(maxRowsPerInsert('postgres')).to.be.at.least(1000);
+      const batch = rows('postgres', 1000);
+      const { sql, bindings } = buildProspectInsert(knex, 'postgres', batch).toSQL();
+      expect(statementCount(sql)).to.equal(1);
+      expect(sql).to.match(/^insert into "Prospects" \("FirstName", .*, "EventId"\) select \* from unnest\(\?::text\[\], .*\?::timestamptz\[\], \?::text\[\]\) on conflict \("EventId"\) do nothing returning "ProspectId", "EventId"$/);
+      expect(bindings).to.have.length(PROSPECT_COLUMNS.length);
+      const columns = bindings as unknown as unknown[][];
+      columns.forEach((column) => expect(column).to.have.length(1000));
+      expect(columns[PROSPECT_COLUMNS.indexOf('EventId')]).to.deep.equal(batch.map((row) => row.EventId));
+      expect(columns[PROSPECT_COLUMNS.indexOf('SignedUpAt')]?.[0]).to.equal((batch[0]?.SignedUpAt as Date).toISOString());
+    });
 
     it('stores SQLite times as UTC ISO 8601 text', function () {
       expect(toProspectRow(event(), 'sqlite').SignedUpAt).to.equal('2026-11-23T10:00:00.000Z');

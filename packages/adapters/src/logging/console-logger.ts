@@ -9,14 +9,48 @@ export interface ConsoleLoggerOptions {
   readonly level?: LogLevel;
   /** One line of text (default) or one JSON object per line. */
   readonly format?: 'text' | 'json';
-  /** Where each finished line goes (without a trailing newline). Default: standard output. */
+  /**
+   * Where each finished line goes (without a trailing newline). Default: standard output, the lines
+   * of one event-loop turn in one write (at the end of the turn, or at exit).
+   */
   readonly write?: (line: string) => void;
   /** The clock stamped on each line. Default: the system clock. */
   readonly now?: () => Date;
 }
 
+// Lines written in one turn of the event loop leave in one write: a handler logging two lines
+// per message would otherwise make two system calls per message.
+const FLUSH_AT_CHARS = 64 * 1024;
+let pendingOutput: string[] = [];
+let pendingChars = 0;
+let flushScheduled = false;
+let exitHookInstalled = false;
+
+function flushStandardOutput(): void {
+  flushScheduled = false;
+  if (pendingOutput.length === 0) return;
+  const text = `${pendingOutput.join('\n')}\n`;
+  pendingOutput = [];
+  pendingChars = 0;
+  process.stdout.write(text);
+}
+
 function writeToStandardOutput(line: string): void {
-  process.stdout.write(`${line}\n`);
+  pendingOutput.push(line);
+  pendingChars += line.length + 1;
+  if (pendingChars >= FLUSH_AT_CHARS) {
+    flushStandardOutput();
+    return;
+  }
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Standard output to a file or a pipe is written synchronously on exit, so nothing logged is lost.
+    process.once('exit', flushStandardOutput);
+  }
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushStandardOutput);
+  }
 }
 
 /**

@@ -30,14 +30,26 @@ export function maskEmail(address: string): string {
  * Masks secrets in free text so it can be logged: every email address
  * (`j***@example.com`), the credentials of URLs (`nats://***:***@host:4222`, or
  * `nats://***@host` for a token) and `Password=`/`Pwd=` values of ADO.NET
- * connection strings, and `password`/`token`/`secret`/`key` query parameters. Masking already-masked text changes nothing.
+ * connection strings, and `password`/`token`/`secret`/`key` query parameters. Masking
+ * its own output again reveals nothing (it may mask a little more).
  */
 export function maskSecrets(text: string): string {
-  return text
-    .replace(URL_CREDENTIALS, (_match, scheme: string, userInfo: string) =>
-      `${scheme}${userInfo.includes(':') ? `${MASK}:${MASK}` : MASK}@`)
-    .replace(BARE_CREDENTIALS, (_match, prefix: string) => `${prefix}${MASK}:${MASK}@`)
-    .replace(ADO_NET_PASSWORD, (_match, key: string, equals: string) => `${key}${equals}${MASK}`)
-    .replace(SECRET_QUERY_PARAMETER, `$1${MASK}`)
-    .replace(EMAIL_ADDRESS, (address) => maskEmail(address));
+  // Every pattern needs an `@` (addresses, credentials) or an `=` (passwords, parameters); most log
+  // lines have neither, and skipping the scans for them keeps per-message logging cheap.
+  const hasAt = text.includes('@');
+  const hasEquals = text.includes('=');
+  if (!hasAt && !hasEquals) return text;
+  let masked = text;
+  if (hasAt && text.includes(':')) {
+    masked = masked
+      .replace(URL_CREDENTIALS, (_match, scheme: string, userInfo: string) =>
+        `${scheme}${userInfo.includes(':') ? `${MASK}:${MASK}` : MASK}@`)
+      .replace(BARE_CREDENTIALS, (_match, prefix: string) => `${prefix}${MASK}:${MASK}@`);
+  }
+  if (hasEquals) {
+    masked = masked
+      .replace(ADO_NET_PASSWORD, (_match, key: string, equals: string) => `${key}${equals}${MASK}`)
+      .replace(SECRET_QUERY_PARAMETER, `$1${MASK}`);
+  }
+  return hasAt ? masked.replace(EMAIL_ADDRESS, (address) => maskEmail(address)) : masked;
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { DatabaseUnavailableError, QueueUnavailableError } from '@signup/domain';
 import { expect } from 'chai';
 import { afterEach, beforeEach, describe, it } from 'mocha';
@@ -189,15 +190,35 @@ describe('ConsoleLogger', () => {
       sandbox.restore();
     });
 
-    it('writes every level to standard output, one line each', () => {
+    it('writes every level to standard output, the lines of one event-loop turn in one write, in order', async () => {
       const write = sandbox.stub(process.stdout, 'write').returns(true);
       const logger = new ConsoleLogger({ now: () => NOW });
       logger.error('e');
       logger.warn('w');
+      const before = write.callCount;
+      await new Promise((resolve) => setImmediate(resolve));
+      logger.info('i');
+      await new Promise((resolve) => setImmediate(resolve));
       sandbox.restore();
+      expect(before).to.equal(0);
       expect(write.args.map((args) => args[0])).to.deep.equal([
-        '2026-11-23T10:00:00.000Z ERROR e\n',
-        '2026-11-23T10:00:00.000Z WARN  w\n',
+        '2026-11-23T10:00:00.000Z ERROR e\n2026-11-23T10:00:00.000Z WARN  w\n',
+        '2026-11-23T10:00:00.000Z INFO  i\n',
+      ]);
+    });
+
+    it('still writes the lines of the last turn when the process exits right after logging', () => {
+      const moduleUrl = new URL('../../../src/logging/console-logger.js', import.meta.url).href;
+      const script = `const { ConsoleLogger } = await import(${JSON.stringify(moduleUrl)});
+        const logger = new ConsoleLogger({ name: 'exit-test' });
+        for (let i = 0; i < 3; i++) logger.info('line ' + i);
+        logger.error('giving up');
+        process.exit(3);`;
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(result.status).to.equal(3);
+      const lines = result.stdout.trim().split('\n').map((text) => text.replace(/^\S+ /, ''));
+      expect(lines).to.deep.equal([
+        'INFO  [exit-test] line 0', 'INFO  [exit-test] line 1', 'INFO  [exit-test] line 2', 'ERROR [exit-test] giving up',
       ]);
     });
   });

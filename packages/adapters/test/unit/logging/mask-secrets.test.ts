@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { describe, it } from 'mocha';
 import { maskEmail, maskSecrets } from '../../../src/logging/mask-secrets.js';
 
@@ -110,6 +111,31 @@ describe('maskSecrets', () => {
 
     it('masks a password at the end of the string', () => {
       expect(maskSecrets('Server=db;Password=last')).to.equal('Server=db;Password=***');
+    });
+  });
+
+  describe('properties (fast-check)', () => {
+    // Each form carries a secret (JANEDOE, S3CRETPW) where a log line would; random text goes around it.
+    const secretForms = fc.constantFrom(
+      'JANEDOE@example.com', 'x.JANEDOE+tag@mail.example.org', 'nats://user:S3CRETPW@host:4222', 'nats://S3CRETPW@host',
+      'user:S3CRETPW@host', 'Server=db;Password=S3CRETPW;', 'Pwd = S3CRETPW', 'https://api?token=S3CRETPW&a=1',
+    );
+    const noise = fc.string({ maxLength: 6, unit: 'grapheme' });
+    const line = fc.array(fc.tuple(noise, secretForms), { minLength: 1, maxLength: 5 })
+      .map((parts) => parts.map(([before, secret]) => `${before} ${secret} `).join(''));
+
+    it('leaves no secret visible in a line of random text around secrets', () => {
+      fc.assert(fc.property(line, (value) => {
+        const masked = maskSecrets(value);
+        expect(masked).to.not.include('S3CRETPW');
+        expect(masked).to.not.include('JANEDOE');
+        expect(maskSecrets(masked)).to.not.include('S3CRETPW');
+      }), { seed: 20261130, numRuns: 2000 });
+    });
+
+    it('returns text with neither @ nor = as it is', () => {
+      fc.assert(fc.property(fc.string({ unit: 'grapheme' }).filter((value) => !value.includes('@') && !value.includes('=')),
+        (value) => maskSecrets(value) === value), { seed: 20261130 });
     });
   });
 });

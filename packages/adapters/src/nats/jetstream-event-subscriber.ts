@@ -6,7 +6,7 @@ import { NatsConnection } from './nats-connection.js';
 
 /** Tuning for `JetStreamEventSubscriber`; the defaults suit production. */
 export interface JetStreamEventSubscriberOptions {
-  /** Most messages fetched and handed to the handler at once. Default 100. */
+  /** Most messages fetched and handed to the handler at once (one database statement). Default 1000. */
   readonly batchSize?: number;
   /** How long the server waits for an ack before redelivering. Default 30000 ms; keep database timeouts well below it. */
   readonly ackWaitMs?: number;
@@ -41,7 +41,7 @@ export class JetStreamEventSubscriber implements IEventSubscriber {
     @inject(ILogger) private readonly logger: ILogger,
     @unmanaged() options: JetStreamEventSubscriberOptions = {},
   ) {
-    const batchSize = Math.max(1, Math.floor(options.batchSize ?? 100));
+    const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
     const fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 10_000);
     this.settings = {
       batchSize,

@@ -78,6 +78,9 @@ export async function connectToMessageQueue(
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
     reconnectJitter: options.reconnectJitterMs ?? 1000,
     reconnectJitterTLS: options.reconnectJitterMs ?? 1000,
+    // Every JetStream publish is a request; without this each one captures a stack trace it only
+    // uses to describe a failure, and the publisher describes its failures itself.
+    noAsyncTraces: true,
     pingInterval: options.pingIntervalMs ?? 10_000,
     ...(list.tls ? { tls: {} } : {}),
     ...(token === undefined ? {} : { token }),

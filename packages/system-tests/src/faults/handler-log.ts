@@ -31,7 +31,19 @@ export function redeliveries(...hosts: readonly HostProcess[]): number {
 }
 
 /** Events a handler received but had not logged as saved: what it had in hand when it stopped. */
-export function inHand(host: HostProcess): number {
+export function eventsInHand(host: HostProcess): string[] {
   const saved = new Set(savedEventIds(host));
-  return new Set(receivedEventIds(host).filter((id) => !saved.has(id))).size;
+  return [...new Set(receivedEventIds(host))].filter((id) => !saved.has(id));
+}
+
+/**
+ * True once a handler has events in hand and has written nothing for `quietMs`: with its
+ * database frozen it is stuck in the middle of a batch. A moment with events in hand is not
+ * enough, as the commit may already be on its way back.
+ */
+export async function stuckMidBatch(host: HostProcess, quietMs = 300): Promise<boolean> {
+  if (eventsInHand(host).length === 0) return false;
+  const lines = host.lines.length;
+  await new Promise((resolve) => setTimeout(resolve, quietMs));
+  return host.lines.length === lines && eventsInHand(host).length > 0;
 }

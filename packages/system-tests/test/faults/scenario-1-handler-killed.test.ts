@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'mocha';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { requirePostgres } from '@signup/test-support/postgres';
 import {
-  FaultEnvironment, inHand, redeliveries, scenarioLine, SignUpLedger, SignUpTraffic,
+  FaultEnvironment, eventsInHand, redeliveries, scenarioLine, SignUpLedger, SignUpTraffic,
 } from '../../src/faults/index.js';
 import { waitUntil, type HostProcess, type WebHost } from '../../src/index.js';
 
@@ -43,7 +43,7 @@ describe(`scenario ${TITLE}`, function () {
       await current.waitForLine('Prospect saved.', 30_000);
       expect(burstDone, `kill ${kill} happens during the burst`).to.equal(false);
       expect(await current.kill()).to.deep.equal({ code: null, signal: 'SIGKILL' });
-      killedInHand.push(inHand(current));
+      killedInHand.push(eventsInHand(current).length);
       handlers.push(await environment.startHandler(`signup-handler #${kill + 1}`));
     }
     await burst;

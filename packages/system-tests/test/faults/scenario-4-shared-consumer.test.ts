@@ -3,30 +3,12 @@ import { after, before, describe, it } from 'mocha';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { requirePostgres } from '@signup/test-support/postgres';
 import {
-  FaultEnvironment, receivedEventIds, redeliveries, savedEventIds, scenarioLine, SignUpLedger, SignUpTraffic,
+  eventsInHand, FaultEnvironment, redeliveries, savedEventIds, scenarioLine, SignUpLedger, SignUpTraffic, stuckMidBatch,
 } from '../../src/faults/index.js';
 import { waitUntil, type HostProcess, type WebHost } from '../../src/index.js';
 
 const TITLE = '4 (two handler instances on one durable consumer, one killed mid-batch)';
 const SIGN_UPS = 3000;
-
-/** The events A logged as received and not as saved. */
-function inHandOf(host: HostProcess): string[] {
-  const saved = new Set(savedEventIds(host));
-  return [...new Set(receivedEventIds(host))].filter((id) => !saved.has(id));
-}
-
-/**
- * True once A has events in hand and has written nothing for a while: with its database frozen it
- * is stuck in the middle of a batch. (A moment with events in hand is not enough: the commit may
- * already be on its way back, and A would save them before the kill lands.)
- */
-async function stuckMidBatch(host: HostProcess): Promise<boolean> {
-  if (inHandOf(host).length === 0) return false;
-  const lines = host.lines.length;
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return host.lines.length === lines && inHandOf(host).length > 0;
-}
 
 describe(`scenario ${TITLE}`, function () {
   let environment: FaultEnvironment;
@@ -60,7 +42,7 @@ describe(`scenario ${TITLE}`, function () {
     expect(await first.kill()).to.deep.equal({ code: null, signal: 'SIGKILL' });
     environment.proxy!.restore();
     const savedByFirst = new Set(savedEventIds(first));
-    const inHand = inHandOf(first);
+    const inHand = eventsInHand(first);
     await burst;
     await traffic.retryUnaccepted({ timeoutMs: 60_000 });
 

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'mocha';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { requirePostgres } from '@signup/test-support/postgres';
 import {
-  FaultEnvironment, receivedEventIds, redeliveries, savedEventIds, scenarioLine, SignUpLedger, SignUpTraffic, type ConsumerState,
+  eventsInHand, FaultEnvironment, receivedEventIds, redeliveries, savedEventIds, scenarioLine, SignUpLedger, SignUpTraffic, stuckMidBatch,
+  type ConsumerState,
 } from '../../src/faults/index.js';
 import { waitUntil, type HostProcess, type WebHost } from '../../src/index.js';
 
@@ -19,9 +20,10 @@ describe(`scenario ${TITLE}`, function () {
   before(async function () {
     requireNatsServer(this);
     await requirePostgres(this);
-    environment = await FaultEnvironment.start();
+    // The first handler reaches the database through a proxy the test can freeze, so SIGTERM lands while it holds a batch.
+    environment = await FaultEnvironment.start({ databaseProxy: true });
     web = await environment.startAsynchronousWeb();
-    first = await environment.startHandler('signup-handler #1');
+    first = await environment.startHandler('signup-handler #1', 'proxy');
   });
 
   after(async () => {
@@ -35,8 +37,13 @@ describe(`scenario ${TITLE}`, function () {
 
     await waitUntil(() => ledger.attempts.length >= SIGN_UPS / 3, { timeoutMs: 60_000, intervalMs: 20 });
     await first.waitForLine('Prospect saved.', 30_000);
+    environment.proxy!.freeze();
+    await waitUntil(() => stuckMidBatch(first), { timeoutMs: 30_000, intervalMs: 10, description: 'the handler stuck in the middle of a batch' });
+    const inHandAtSignal = eventsInHand(first);
     const signalledAt = performance.now();
     first.signal('SIGTERM');
+    // The database answers again a second later: the batch in hand can finish, and must, before the exit.
+    setTimeout(() => environment.proxy!.restore(), 1000);
     const exit = await first.exited;
     const exitMs = performance.now() - signalledAt;
     const afterExit: ConsumerState = await environment.consumerState();
@@ -54,6 +61,7 @@ describe(`scenario ${TITLE}`, function () {
     console.log(`      ${scenarioLine(TITLE, report, {
       exitCode: String(exit.code),
       exitMs: Math.round(exitMs),
+      inHandAtSignal: inHandAtSignal.length,
       handedBackAtExit: afterExit.ackPending,
       drainedAfterExitMs: Math.round(drainedAfterExitMs),
       savedBeforeStop: savedByFirst.size,
@@ -64,6 +72,8 @@ describe(`scenario ${TITLE}`, function () {
     expect(exit, 'a clean exit').to.deep.equal({ code: 0, signal: null });
     expect(exitMs, 'exits within 10 s of SIGTERM').to.be.lessThan(EXIT_WITHIN_MS);
     expect(first.matching(/Closing .* failed|Stopped with errors/), 'every step closed cleanly').to.deep.equal([]);
+    expect(inHandAtSignal.length, 'SIGTERM arrived with events in hand').to.be.greaterThan(0);
+    expect(inHandAtSignal.filter((id) => !savedByFirst.has(id)), 'what it had in hand when signalled, it saved').to.deep.equal([]);
     expect(unfinished, 'the batch in hand was finished').to.deep.equal([]);
     expect(seenAgain, 'what it saved was acknowledged: never delivered again').to.deep.equal([]);
     // Only what it left unacknowledged at exit (handed back unprocessed) may be delivered again, and then once.

@@ -11,8 +11,7 @@ const COLOURS = {
   'async-db-down': '#5fa8ff',
   'sync-db-down': '#c0392b',
   'what-if-no-queue': '#b8c7d9',
-  'what-if-no-traces-coalesced': '#b8c7d9',
-  'what-if-lean-coalesced': '#b8c7d9',
+  'what-if-lean': '#b8c7d9',
   handler: '#2b7bd9',
   tuned: '#b8c7d9',
   naive: '#d9822b',
@@ -21,8 +20,7 @@ const COLOURS = {
 // Shorter names for the bars than the tables use, so they fit the label column.
 const SHORT_LABELS = {
   'what-if-no-queue': 'what-if: no-op publisher',
-  'what-if-no-traces-coalesced': 'what-if: noAsyncTraces + coalesce',
-  'what-if-lean-coalesced': 'what-if: lean publish + coalesce',
+  'what-if-lean': 'what-if: lean publish',
 };
 
 /** @param {string} text */
@@ -94,8 +92,7 @@ export function renderChart(results) {
       unit: 'events/s',
       bars: [
         { key: 'handler', label: 'signup-handler save', value: results.drain.handler.eventsPerSecond },
-        ...(results.drain.tuned === undefined ? [] : [{ key: 'tuned', label: 'what-if: batch 1000, warn logs', value: results.drain.tuned.eventsPerSecond }]),
-        ...(results.drain.tunedUnnest === undefined ? [] : [{ key: 'tuned', label: 'what-if: + unnest insert', value: results.drain.tunedUnnest.eventsPerSecond }]),
+        ...(results.drain.tuned === undefined ? [] : [{ key: 'tuned', label: 'what-if: warn-level logs', value: results.drain.tuned.eventsPerSecond }]),
         { key: 'naive', label: 'naive: insert + ack per message', value: results.drain.naive.eventsPerSecond },
       ],
       targets: [{ label: 'target 25,000/s', value: 25_000 }],
@@ -110,8 +107,8 @@ export function renderChart(results) {
         { key: 'async', label: 'p50', value: e.commitP50Ms },
         { key: 'async', label: 'p99', value: e.commitP99Ms },
         ...(results.endToEndWhatIf === undefined ? [] : [
-          { key: 'tuned', label: 'what-if, all changes: p50', value: results.endToEndWhatIf.commitP50Ms },
-          { key: 'tuned', label: 'what-if, all changes: p99', value: results.endToEndWhatIf.commitP99Ms },
+          { key: 'tuned', label: 'what-if: p50', value: results.endToEndWhatIf.commitP50Ms },
+          { key: 'tuned', label: 'what-if: p99', value: results.endToEndWhatIf.commitP99Ms },
         ]),
       ],
       targets: [{ label: 'p99 target 250 ms', value: 250 }],

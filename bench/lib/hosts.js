@@ -13,17 +13,11 @@ export const HANDLER_MAIN = fileURLToPath(new URL('../../packages/host-handler/d
 export const BARE_KOA_MAIN = fileURLToPath(new URL('../bare-koa-server.js', import.meta.url));
 /** The one-row-per-message save handler the drain is compared with. */
 export const NAIVE_HANDLER_MAIN = fileURLToPath(new URL('../naive-save-handler.js', import.meta.url));
-/** The save handler's own classes with the subscriber's batch size and the log level from the environment. */
-export const TUNED_HANDLER_MAIN = fileURLToPath(new URL('../what-if/save-handler.js', import.meta.url));
 
 /** signup-web's app over a publisher that does nothing (what-if). */
 export const WEB_WITHOUT_QUEUE_MAIN = fileURLToPath(new URL('../what-if/web-without-queue.js', import.meta.url));
-/** Preload (`--import`) coalescing the NATS client's socket writes per event-loop turn (what-if). */
-export const COALESCE_NATS_WRITES = fileURLToPath(new URL('../what-if/coalesce-nats-writes.js', import.meta.url));
 /** Preload (`--import`) acknowledging JetStream publishes through one inbox and one sweeping timer (what-if). */
 export const LEAN_JETSTREAM_PUBLISH = fileURLToPath(new URL('../what-if/lean-jetstream-publish.js', import.meta.url));
-/** Preload (`--import`) making the NATS client behave as if connected with `noAsyncTraces: true` (what-if). */
-export const NO_ASYNC_TRACES = fileURLToPath(new URL('../what-if/no-async-traces.js', import.meta.url));
 
 /**
  * Polls `probe` until it returns something other than undefined.
@@ -75,15 +69,23 @@ export async function startWebProcess({ name, script = WEB_MAIN, env, nodeArgs =
 }
 
 /**
- * Starts a save handler script and resolves once it printed that it listens.
+ * Starts a save handler script and resolves once it printed that it listens, or,
+ * when `listening` is given (a handler that logs at warn level prints no such
+ * line), once that probe says so.
  *
- * @param {{ name: string, script?: string, args?: string[], env: Record<string, string>, nodeArgs?: string[] }} options
+ * @param {{ name: string, script?: string, args?: string[], env: Record<string, string>, nodeArgs?: string[],
+ *   listening?: () => Promise<boolean | undefined> }} options
  * @returns {Promise<{ process: NodeProcess, listeningAt: number }>}
  */
-export async function startHandlerProcess({ name, script = HANDLER_MAIN, args = ['save'], env, nodeArgs = [] }) {
+export async function startHandlerProcess({ name, script = HANDLER_MAIN, args = ['save'], env, nodeArgs = [], listening }) {
   const child = new NodeProcess({ name, script, args, env, nodeArgs });
   try {
-    const listeningAt = await child.waitForLine(/Listening on subject/, 30_000);
+    const listeningAt = listening === undefined
+      ? await child.waitForLine(/Listening on subject/, 30_000)
+      : await waitUntil(async () => {
+        if (!child.running) throw new Error(`${name} exited:\n${child.output()}`);
+        return (await listening()) ? performance.now() : undefined;
+      }, { what: `${name} to listen`, intervalMs: 5 });
     return { process: child, listeningAt };
   } catch (error) {
     await child.stop(1000);

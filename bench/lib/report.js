@@ -31,7 +31,7 @@ export function statusSummary(codes) {
 function cpuWindows({ web, drain, endToEnd, endToEndWhatIf }) {
   const windows = [];
   for (const mode of web ?? []) windows.push({ name: `web: ${mode.label}`, cpu: mode.cpu, count: mode.load.total });
-  for (const key of ['handler', 'tuned', 'tunedUnnest', 'naive']) {
+  for (const key of ['handler', 'tuned', 'naive']) {
     const row = drain?.[key];
     if (row !== undefined) windows.push({ name: `drain: ${row.handler}`, cpu: row.cpu, count: row.events });
   }
@@ -74,7 +74,7 @@ export function renderReport(results) {
     parts.push(`Handler drain: events already in the stream (published in ${fixed(drain.publishMs / 1000, 1)} s), time from the handler's consumer existing to the last row committed`);
     parts.push(markdownTable(
       ['handler', 'events', 'drain s', 'events/s', '× naive', 'start-up ms', 'peak RSS MB'],
-      [drain.handler, drain.tuned, drain.tunedUnnest, drain.naive].filter((row) => row !== undefined).map((row) => [
+      [drain.handler, drain.tuned, drain.naive].filter((row) => row !== undefined).map((row) => [
         row.handler,
         thousands(row.events),
         fixed(row.drainMs / 1000, 2),

@@ -1,8 +1,9 @@
+import { SIGNUP_EVENTS_STREAM } from '@signup/adapters/nats';
 import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
 import { CpuMeter, natsServerPid } from '../lib/cpu-meter.js';
 import {
-  COALESCE_NATS_WRITES, HANDLER_MAIN, LEAN_JETSTREAM_PUBLISH, startHandlerProcess, startWebProcess, TUNED_HANDLER_MAIN,
+  HANDLER_MAIN, LEAN_JETSTREAM_PUBLISH, startHandlerProcess, startWebProcess,
 } from '../lib/hosts.js';
 import { postSignUps } from '../lib/http-load.js';
 import { connectNats, consumerLag, storedEventCount } from '../lib/jetstream.js';
@@ -38,9 +39,9 @@ const VARIANTS = {
     handler: { script: HANDLER_MAIN, args: ['save'], env: {} },
   },
   whatIf: {
-    label: 'what-if: lean publish + coalesced writes; batch 1000, warn logs, unnest insert',
-    web: ['--import', LEAN_JETSTREAM_PUBLISH, '--import', COALESCE_NATS_WRITES],
-    handler: { script: TUNED_HANDLER_MAIN, args: [], env: { BENCH_BATCH_SIZE: '1000', Logging__LogLevel: 'warn', BENCH_UNNEST_INSERT: '1' } },
+    label: 'what-if: lean publish; warn-level logs',
+    web: ['--import', LEAN_JETSTREAM_PUBLISH],
+    handler: { script: HANDLER_MAIN, args: ['save'], env: { Logging__LogLevel: 'warn' } },
   },
 };
 
@@ -86,6 +87,7 @@ async function runEndToEnd({ ratePerSecond, durationS, warmupS, connections, pol
         args: variant.handler.args,
         env: { ...env, ...variant.handler.env },
         nodeArgs: nodeArgsFor(`e2e-${variantName}-handler`),
+        listening: () => nc.jetstreamManager().then((jsm) => jsm.consumers.info(SIGNUP_EVENTS_STREAM, 'save-handler')).then(() => true, () => false),
       })).process;
       // Requests still in flight when a load stops are answered and published after it: let them land first.
       const everythingStored = async () => {

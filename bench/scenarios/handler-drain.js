@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { SIGNUP_EVENTS_STREAM } from '@signup/adapters/nats';
 import { CpuMeter, natsServerPid } from '../lib/cpu-meter.js';
-import { HANDLER_MAIN, NAIVE_HANDLER_MAIN, TUNED_HANDLER_MAIN, waitUntil } from '../lib/hosts.js';
+import { HANDLER_MAIN, NAIVE_HANDLER_MAIN, waitUntil } from '../lib/hosts.js';
 import { connectNats, publishSignUpEvents } from '../lib/jetstream.js';
 import { NodeProcess } from '../lib/node-process.js';
 import { waitForProspectCount } from '../lib/prospects-watcher.js';
@@ -60,13 +60,12 @@ async function drain({ key, handler, events, nc, natsPid, durable, script, args 
 
 /**
  * Section 2: `events` sign-ups already in the stream; how fast `signup-handler save`
- * stores them all; the same with the tuning the profile points at (what-if: the
- * handler's own classes, a larger batch, no per-event info lines, then also one
- * insert statement per batch from arrays); and how fast the
+ * stores them all; the same with warn-level logs (what-if: without the two info
+ * lines per event the original's log format asks for); and how fast the
  * one-row-per-message baseline stores the first `naiveEvents` of the same stream.
  *
  * @param {{ events: number, naiveEvents: number, whatIf: boolean, nodeArgsFor: (name: string) => string[], log: (line: string) => void }} settings
- * @returns {Promise<{ publishMs: number, handler: DrainResult, tuned?: DrainResult, tunedUnnest?: DrainResult, naive: DrainResult }>}
+ * @returns {Promise<{ publishMs: number, handler: DrainResult, tuned?: DrainResult, naive: DrainResult }>}
  */
 export async function benchHandlerDrain({ events, naiveEvents, whatIf, nodeArgsFor, log }) {
   return withServices(async ({ nats }) => {
@@ -85,26 +84,18 @@ export async function benchHandlerDrain({ events, naiveEvents, whatIf, nodeArgsF
       report(handler);
       const tuned = whatIf
         ? await drain({
-          ...common, key: 'tuned', handler: 'what-if: batch 1000, warn logs', events, durable: 'save-handler',
-          script: TUNED_HANDLER_MAIN, env: { ...common.env, BENCH_BATCH_SIZE: '1000', Logging__LogLevel: 'warn' },
-          nodeArgs: nodeArgsFor('handler-drain-tuned'),
+          ...common, key: 'tuned', handler: 'what-if: signup-handler save, warn-level logs', events, durable: 'save-handler',
+          script: HANDLER_MAIN, args: ['save'], env: { ...common.env, Logging__LogLevel: 'warn' },
+          nodeArgs: nodeArgsFor('handler-drain-warn-logs'),
         })
         : undefined;
       if (tuned !== undefined) report(tuned);
-      const tunedUnnest = whatIf
-        ? await drain({
-          ...common, key: 'tunedUnnest', handler: 'what-if: batch 1000, warn logs, unnest insert', events, durable: 'save-handler',
-          script: TUNED_HANDLER_MAIN, env: { ...common.env, BENCH_BATCH_SIZE: '1000', Logging__LogLevel: 'warn', BENCH_UNNEST_INSERT: '1' },
-          nodeArgs: nodeArgsFor('handler-drain-tuned-unnest'),
-        })
-        : undefined;
-      if (tunedUnnest !== undefined) report(tunedUnnest);
       const naive = await drain({
         ...common, key: 'naive', handler: 'naive: one insert + ack per message', events: naiveEvents, durable: 'naive-save-handler',
         script: NAIVE_HANDLER_MAIN, nodeArgs: nodeArgsFor('handler-naive'),
       });
       report(naive);
-      return { publishMs, handler, naive, ...(tuned === undefined ? {} : { tuned, tunedUnnest }) };
+      return { publishMs, handler, naive, ...(tuned === undefined ? {} : { tuned }) };
     } finally {
       await nc.drain();
     }

@@ -8,6 +8,11 @@ import { NatsConnection } from './nats-connection.js';
 export interface JetStreamEventSubscriberOptions {
   /** Most messages fetched and handed to the handler at once (one database statement). Default 1000. */
   readonly batchSize?: number;
+  /**
+   * Batches handled at once: the next is decoded and validated while one waits for the database.
+   * Default 2; keep it below the database pool size. 1 handles strictly one batch after another.
+   */
+  readonly concurrentBatches?: number;
   /** How long the server waits for an ack before redelivering. Default 30000 ms; keep database timeouts well below it. */
   readonly ackWaitMs?: number;
   /** The consumer's limit of unacknowledged messages across all instances. Default 10 × batchSize. */
@@ -45,6 +50,7 @@ export class JetStreamEventSubscriber implements IEventSubscriber {
     const fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 10_000);
     this.settings = {
       batchSize,
+      concurrentBatches: Math.max(1, Math.floor(options.concurrentBatches ?? 2)),
       ackWaitMs: options.ackWaitMs ?? 30_000,
       maxAckPending: options.maxAckPending ?? batchSize * 10,
       fetchExpiresMs,

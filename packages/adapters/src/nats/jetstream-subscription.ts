@@ -35,6 +35,7 @@ import { pause, withTimeout } from './with-timeout.js';
 /** The tuning a `JetStreamSubscription` runs with, every value set. */
 export interface JetStreamSubscriptionSettings {
   readonly batchSize: number;
+  readonly concurrentBatches: number;
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
   readonly fetchExpiresMs: number;
@@ -85,6 +86,7 @@ export class JetStreamSubscription implements ISubscription {
   private readonly js: JetStreamClient;
   private readonly monitor: NatsConnectionMonitor;
   private readonly buffer: JsMsg[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
   private running = true;
   private stalled = false;
   private consumer: Consumer | undefined;
@@ -178,6 +180,8 @@ export class JetStreamSubscription implements ISubscription {
       }
     } finally {
       this.running = false;
+      // Whatever happens, the batches in hand finish and are settled before the subscription counts as stopped.
+      while (this.inFlight.size > 0) await Promise.all(this.inFlight);
       this.removeReconnectListener();
       this.monitor.close();
     }
@@ -301,20 +305,21 @@ export class JetStreamSubscription implements ISubscription {
 
     try {
       for (;;) {
-        if (this.buffer.length > 0 && this.running) {
+        if (this.buffer.length > 0 && this.running && this.inFlight.size < this.settings.concurrentBatches) {
           if (!finished && this.buffer.length < this.settings.batchSize) {
             // Messages of one pull arrive back to back: let the socket deliver the rest of the burst.
             await new Promise((resolve) => setImmediate(resolve));
           }
-          await this.processBatch(this.buffer.splice(0, this.settings.batchSize));
+          this.startBatch(this.buffer.splice(0, this.settings.batchSize));
           continue;
         }
-        if (finished) break;
+        if (finished && this.buffer.length === 0) break;
         if (!this.running) {
           await stopFetch(fetch);
           await pump;
           break;
         }
+        // Woken by a message arriving, the fetch ending or a batch finishing.
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
@@ -326,6 +331,25 @@ export class JetStreamSubscription implements ISubscription {
     await new Promise((resolve) => setImmediate(resolve));
     if (fetchError !== undefined && this.running) throw fetchError;
     return { responded };
+  }
+
+  /**
+   * Settles a batch in the background, so the next one can be decoded and validated while this one
+   * waits for the database; `run` waits for every batch in flight before it ends.
+   */
+  private startBatch(messages: readonly JsMsg[]): void {
+    const batch: Promise<void> = this.processBatch(messages)
+      .catch((error: unknown) => {
+        // Only settling can fail here (the connection closed); what was not acknowledged is delivered again.
+        this.logger.warn(`Could not settle a batch of ${messages.length} messages; they will be redelivered`, {
+          handler: this.handler.name, error: describeNatsError(error),
+        });
+      })
+      .finally(() => {
+        this.inFlight.delete(batch);
+        this.signal();
+      });
+    this.inFlight.add(batch);
   }
 
   private releaseBuffered(): void {

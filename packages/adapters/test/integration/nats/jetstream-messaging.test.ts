@@ -2,7 +2,9 @@ import {
   PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
   PROSPECT_SIGNED_UP_SUBJECT,
   QueueUnavailableError,
+  type EventOutcome,
   type ISubscription,
+  type ProspectSignedUpEvent,
 } from '@signup/domain';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
@@ -303,6 +305,34 @@ describe('NATS JetStream messaging', function () {
       await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
       await sleep(2000);
       expect(handler.count(event.correlationId)).to.equal(1);
+    });
+
+    it('hands the next batch over while one is still in progress, never more than two at once', async () => {
+      class SlowHandler extends FakeHandler {
+        active = 0;
+        mostActive = 0;
+
+        override async handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {
+          this.active += 1;
+          this.mostActive = Math.max(this.mostActive, this.active);
+          try {
+            await sleep(150);
+            return await super.handle(events);
+          } finally {
+            this.active -= 1;
+          }
+        }
+      }
+      const handler = new SlowHandler(handlerName());
+      const events = Array.from({ length: 250 }, () => makeEvent());
+      await Promise.all(events.map((event) => publisher.publish(event)));
+      await subscribe(handler);
+
+      await waitFor(() => handler.received.length === events.length, 'every event handled', 15_000);
+      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'every event acknowledged');
+      expect(handler.mostActive).to.equal(2);
+      expect(handler.batches.every((batch) => batch.length <= 50)).to.equal(true);
+      expect(new Set(handler.received).size).to.equal(events.length);
     });
 
     it('stop() lets the batch in hand finish and acknowledges it before resolving', async () => {

@@ -1,6 +1,6 @@
 import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
 import { inject, injectable, unmanaged } from 'inversify';
-import type { JetStreamClient } from 'nats';
+import { JetStreamAckInbox } from './jetstream-ack-inbox.js';
 import { NatsConnection } from './nats-connection.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { queueUnavailable } from './nats-error-translation.js';
@@ -28,14 +28,14 @@ const MIN_ACK_WAIT_FRACTION = 0.5;
  */
 @injectable()
 export class JetStreamEventPublisher implements IEventPublisher {
-  private readonly js: JetStreamClient;
+  private readonly acks: JetStreamAckInbox;
   private readonly monitor: NatsConnectionMonitor;
   private readonly timeoutMs: number;
   private readonly minAckWaitMs: number;
   private turn: Promise<void> | undefined;
 
   constructor(@inject(NatsConnection) nc: NatsConnection, @unmanaged() options: JetStreamEventPublisherOptions = {}) {
-    this.js = nc.jetstream();
+    this.acks = new JetStreamAckInbox(nc);
     this.monitor = new NatsConnectionMonitor(nc);
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.minAckWaitMs = this.timeoutMs * MIN_ACK_WAIT_FRACTION;
@@ -52,7 +52,7 @@ export class JetStreamEventPublisher implements IEventPublisher {
       throw new QueueUnavailableError(`The message queue is not connected; event ${event.correlationId} was not published.`);
     }
     try {
-      await this.js.publish(PROSPECT_SIGNED_UP_SUBJECT, data, { msgID: event.correlationId, timeout: deadline - Date.now() });
+      await this.acks.publish(PROSPECT_SIGNED_UP_SUBJECT, data, event.correlationId, deadline - Date.now());
     } catch (error) {
       throw queueUnavailable(`The message queue did not confirm storing event ${event.correlationId}`, error, true);
     }
@@ -73,8 +73,9 @@ export class JetStreamEventPublisher implements IEventPublisher {
     return this.turn;
   }
 
-  /** Stops following the connection's status; the connection itself stays open. */
+  /** Stops following the connection's status and listening for acknowledgements; the connection itself stays open. */
   close(): void {
     this.monitor.close();
+    this.acks.close();
   }
 }

@@ -21,7 +21,7 @@ full run, the chart docs/benchmarks.svg.
 Options:
   --only <list>   sections to run, comma-separated: web, drain, insert, e2e (default all)
   --no-what-if    skip the what-if variants that locate costs (web app without a
-                  queue, lean JetStream publish, warn-level logs, the former insert)
+                  queue, warn-level logs, the former insert)
   --quick         short runs to check that everything works (figures not comparable)
   --rounds <n>    web tier: run every mode n times, interleaved, keep the best (default 3)
   --cpu-prof      start every process under test with --cpu-prof; profiles go to

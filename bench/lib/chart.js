@@ -11,7 +11,6 @@ const COLOURS = {
   'async-db-down': '#5fa8ff',
   'sync-db-down': '#c0392b',
   'what-if-no-queue': '#b8c7d9',
-  'what-if-lean': '#b8c7d9',
   handler: '#2b7bd9',
   tuned: '#b8c7d9',
   naive: '#d9822b',
@@ -20,7 +19,6 @@ const COLOURS = {
 // Shorter names for the bars than the tables use, so they fit the label column.
 const SHORT_LABELS = {
   'what-if-no-queue': 'what-if: no-op publisher',
-  'what-if-lean': 'what-if: lean publish',
 };
 
 /** @param {string} text */

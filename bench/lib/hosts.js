@@ -16,8 +16,6 @@ export const NAIVE_HANDLER_MAIN = fileURLToPath(new URL('../naive-save-handler.j
 
 /** signup-web's app over a publisher that does nothing (what-if). */
 export const WEB_WITHOUT_QUEUE_MAIN = fileURLToPath(new URL('../what-if/web-without-queue.js', import.meta.url));
-/** Preload (`--import`) acknowledging JetStream publishes through one inbox and one sweeping timer (what-if). */
-export const LEAN_JETSTREAM_PUBLISH = fileURLToPath(new URL('../what-if/lean-jetstream-publish.js', import.meta.url));
 
 /**
  * Polls `probe` until it returns something other than undefined.

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
 import { CpuMeter, natsServerPid } from '../lib/cpu-meter.js';
 import {
-  HANDLER_MAIN, LEAN_JETSTREAM_PUBLISH, startHandlerProcess, startWebProcess,
+  HANDLER_MAIN, startHandlerProcess, startWebProcess,
 } from '../lib/hosts.js';
 import { postSignUps } from '../lib/http-load.js';
 import { connectNats, consumerLag, storedEventCount } from '../lib/jetstream.js';
@@ -39,8 +39,8 @@ const VARIANTS = {
     handler: { script: HANDLER_MAIN, args: ['save'], env: {} },
   },
   whatIf: {
-    label: 'what-if: lean publish; warn-level logs',
-    web: ['--import', LEAN_JETSTREAM_PUBLISH],
+    label: 'what-if: warn-level logs',
+    web: [],
     handler: { script: HANDLER_MAIN, args: ['save'], env: { Logging__LogLevel: 'warn' } },
   },
 };

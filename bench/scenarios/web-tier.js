@@ -4,7 +4,7 @@ import { URL } from 'node:url';
 import { DEFAULT_BODY_LIMIT_BYTES } from '@signup/host-web';
 import { CpuMeter, natsServerPid } from '../lib/cpu-meter.js';
 import {
-  BARE_KOA_MAIN, LEAN_JETSTREAM_PUBLISH, startWebProcess, WEB_WITHOUT_QUEUE_MAIN,
+  BARE_KOA_MAIN, startWebProcess, WEB_WITHOUT_QUEUE_MAIN,
 } from '../lib/hosts.js';
 import { postSignUps } from '../lib/http-load.js';
 import { withServices } from '../lib/services.js';
@@ -169,11 +169,5 @@ async function runModes(settings, round, results) {
       env: {},
       nodeArgs: nodeArgsFor('web-what-if-no-queue'),
     }));
-    const asyncWith = (mode, label, preloads) => withServices(({ nats, database }) => run(mode, label, () => startWebProcess({
-      name: `signup-web ${label}`,
-      env: { Dependencies__IProspectSaveHandler: ASYNC, MessageQueue__Url: nats.url, ConnectionStrings__SignUpDb: database.url },
-      nodeArgs: [...nodeArgsFor(`web-${mode}`), ...preloads.flatMap((preload) => ['--import', preload])],
-    }), { services: { nats, databaseUrl: database.url } }));
-    await asyncWith('what-if-lean', 'what-if: async, lean publish', [LEAN_JETSTREAM_PUBLISH]);
   }
 }

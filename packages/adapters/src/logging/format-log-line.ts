@@ -38,6 +38,19 @@ const NEEDS_QUOTES = /[\s"=\p{Cc}\u2028\u2029]/u;
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+// Lines logged within the same millisecond share one rendering of the time.
+let lastTimeMs = Number.NaN;
+let lastTimeText = '';
+
+function timeText(time: Date): string {
+  const ms = time.getTime();
+  if (ms !== lastTimeMs) {
+    lastTimeMs = ms;
+    lastTimeText = time.toISOString();
+  }
+  return lastTimeText;
+}
+
 function escapeLineBreaks(text: string): string {
   return text.replace(LINE_BREAKING, (char) =>
     SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -151,7 +164,7 @@ export function formatLogLine(line: LogLine, { format, includeStack }: LogLineFo
   const fields = line.fields ?? {};
   if (format === 'json') {
     const record: Record<string, unknown> = {
-      ...(line.time === undefined ? {} : { time: line.time.toISOString() }),
+      ...(line.time === undefined ? {} : { time: timeText(line.time) }),
       level: line.level,
       ...(line.name === undefined ? {} : { name: line.name }),
       message,
@@ -163,7 +176,7 @@ export function formatLogLine(line: LogLine, { format, includeStack }: LogLineFo
     return JSON.stringify(record);
   }
   const parts: string[] = [];
-  if (line.time !== undefined) parts.push(line.time.toISOString());
+  if (line.time !== undefined) parts.push(timeText(line.time));
   parts.push(line.level.toUpperCase().padEnd(5));
   if (line.name !== undefined && line.name !== '') parts.push(`[${escapeLineBreaks(line.name)}]`);
   parts.push(escapeLineBreaks(message));

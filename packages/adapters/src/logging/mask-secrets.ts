@@ -4,8 +4,10 @@ const MASK = '***';
 // an unescaped `@` is masked whole.
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/giu;
 // The local part takes every character validation accepts in one, so none escapes masking;
-// a `key=` or path written right before an address is masked with it.
-const EMAIL_ADDRESS = /[^\s@<>()[\]\\,;:"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
+// a `key=` or path written right before an address is masked with it. A match can only
+// start where a run of such characters starts (the lookbehind), which leaves the matches
+// as they were but spares the engine retrying from every character of every long word.
+const EMAIL_ADDRESS = /(?<![^\s@<>()[\]\\,;:"])[^\s@<>()[\]\\,;:"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
 // `user:password@host` written without a scheme, at the start or after a list separator.
 const BARE_CREDENTIALS = /(^|[\s,;])([^\s/?#@:,;]+:[^\s/?#,;]*)@/gu;
 const SECRET_QUERY_PARAMETER = /([?&;](?:password|pwd|token|secret|key)=)[^&;\s]*/giu;

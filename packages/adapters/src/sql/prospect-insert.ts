@@ -95,11 +95,9 @@ function postgresInsert(knex: Knex, rows: readonly ProspectRow[]): Knex.Raw {
   // size, and far less for the server to parse and plan than a VALUES list of thousands of rows.
   const columns = PROSPECT_COLUMNS.map((column) => `"${column}"`).join(', ');
   const arrays = PROSPECT_COLUMNS.map((column) => `?::${POSTGRES_ARRAY_TYPES[column]}`).join(', ');
-  const bindings = PROSPECT_COLUMNS.map((column) =>
-    rows.map((row) => {
-      const value = row[column];
-      return value instanceof Date ? value.toISOString() : value;
-    }));
+  // Times stay Dates: the driver writes them with their offset in any year PostgreSQL takes,
+  // where toISOString() would write years past 9999 in a form it refuses.
+  const bindings = PROSPECT_COLUMNS.map((column) => rows.map((row) => row[column])) as unknown as Knex.RawBinding[];
   return knex.raw(
     `insert into "Prospects" (${columns}) select * from unnest(${arrays}) `
     + 'on conflict ("EventId") do nothing returning "ProspectId", "EventId"',

@@ -86,6 +86,13 @@ for (const backend of backends) {
         expect(new Date(row.SignedUpAt as string | Date).toISOString()).to.equal(event.signedUpAt.toISOString());
       });
 
+      if (backend.name === 'PostgreSQL') it('stores a time the codec accepts past the year 9999 (a four-digit year with an offset)', async function () {
+        const event = { ...newProspectSignedUpEvent(), signedUpAt: new Date('9999-12-31T23:30:00-05:00') };
+        const [saved] = await repository.saveMany([event, newProspectSignedUpEvent()]);
+        const row = await knex('Prospects').where('ProspectId', saved!.prospectId).first<{ SignedUpAt: Date }>();
+        expect(row?.SignedUpAt.getTime()).to.equal(event.signedUpAt.getTime());
+      });
+
       if (backend.concurrentWriters) it('stores each event once when two connections save the same batch at once', async function () {
         const other = new SqlProspectRepository(database!.open());
         const events = Array.from({ length: 50 }, () => newProspectSignedUpEvent());

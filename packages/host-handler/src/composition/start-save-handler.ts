@@ -82,7 +82,8 @@ export async function startSaveHandler(settings: SignUpSettings, options: StartS
       shutdown.push('metrics server', () => server.close());
     }
 
-    logger.info(`Connecting to database: ${parseConnectionString(settings.database.connectionString).display}`);
+    const databaseTarget = parseConnectionString(settings.database.connectionString);
+    logger.info(`Connecting to database: ${databaseTarget.display}`);
     const knex = adapters.createKnex(settings.database.connectionString);
     shutdown.push('database', () => knex.destroy());
     const database = adapters.createDatabaseHealthCheck(knex);
@@ -91,7 +92,9 @@ export async function startSaveHandler(settings: SignUpSettings, options: StartS
 
     const connection = await adapters.connectToMessageQueue(settings.messageQueue, logger);
     shutdown.push('message queue', () => connection.drain());
-    const messaging = await adapters.createNatsMessaging(connection, settings.messageQueue, logger);
+    // SQLite has one connection: a second batch in flight would only queue for it.
+    const subscriberTuning = databaseTarget.client === 'better-sqlite3' ? { concurrentBatches: 1 } : {};
+    const messaging = await adapters.createNatsMessaging(connection, settings.messageQueue, logger, { subscriber: subscriberTuning });
 
     const container = new Container({ defaultScope: 'Singleton' });
     container.bind(ILogger).toConstantValue(logger);

@@ -121,6 +121,18 @@ describe('startSaveHandler', () => {
     await running.stop();
   });
 
+  it('handles one batch at a time on SQLite, whose one connection a second batch would only wait for', async () => {
+    const onPostgres = fakeAdapters(calls, subscribed);
+    const postgresMessaging = sandbox.spy(onPostgres, 'createNatsMessaging');
+    await (await startSaveHandler(settings(), { write: () => undefined, adapters: onPostgres })).stop();
+    const onSqlite = fakeAdapters(calls, subscribed);
+    const sqliteMessaging = sandbox.spy(onSqlite, 'createNatsMessaging');
+    await (await startSaveHandler(settings({ ConnectionStrings__SignUpDb: 'sqlite:./data/signup.db' }), { write: () => undefined, adapters: onSqlite })).stop();
+
+    expect(postgresMessaging.firstCall.args[3]).to.deep.equal({ subscriber: {} });
+    expect(sqliteMessaging.firstCall.args[3]).to.deep.equal({ subscriber: { concurrentBatches: 1 } });
+  });
+
   it('subscribes the save handler wrapped so its outcomes are counted', async () => {
     const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
 

@@ -18,7 +18,7 @@ const SIGN_UP = { firstName: 'Ada', lastName: 'Lovelace', emailAddress: EMAIL, c
 /** Failures a save can end in, each carrying detail a client must never see and secrets a log must never show. */
 const FAILURES: readonly (readonly [string, () => unknown, number])[] = [
   ['a driver error with SQL, a file path and a connection string', () => new Error(
-    `insert into "Prospects" ("EmailAddress") values ('${EMAIL}') - SQLITE_IOERR at /work/app/node_modules/knex/lib/runner.js:12:5 `
+    `insert into "Prospects" ("EmailAddress") values ('${EMAIL}') - SQLITE_IOERR at /srv/signup/node_modules/knex/lib/runner.js:12:5 `
     + `via postgres://signup:${PASSWORD}@db.internal:5432/signup`,
   ), 500],
   ['a programming error', () => new TypeError("Cannot read properties of undefined (reading 'prospectId')"), 500],

@@ -70,7 +70,7 @@ export class SqlProspectRepository implements IProspectRepository {
         stored = await this.knex.transaction((trx) => this.store(trx, dialect, [...rows.values()]), config);
       }
     } catch (error) {
-      throw translateSqlError(error);
+      throw translateSqlError(error, { writing: true });
     }
 
     const reported = new Set<string>();

@@ -101,6 +101,22 @@ function isUnavailable(e: DriverError): boolean {
   return UNAVAILABLE_MESSAGE.test(text(e.message));
 }
 
+// The connection broke, or the client stopped waiting, after it was established: a statement
+// (a COMMIT among them) may have reached the server and taken effect.
+const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ECONNCLOSED', 'ECLOSE', 'PROTOCOL_CONNECTION_LOST']);
+const CONNECTION_LOST_MESSAGE = new RegExp([
+  'Connection terminated unexpectedly', 'server closed the connection', 'Connection lost', 'Query read timeout',
+  'Defined query timeout of',
+].map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+
+function isConnectionLost(e: DriverError): boolean {
+  const code = text(e.code);
+  // PostgreSQL: connection failure, connection does not exist, the server shutting down.
+  if (CONNECTION_LOST_CODES.has(code) || ['08006', '08003', '57P01', '57P02'].includes(code)) return true;
+  if (typeof e.number === 'number' && [10053, 10054].includes(e.number)) return true;
+  return CONNECTION_LOST_MESSAGE.test(text(e.message));
+}
+
 function isDataRejected(e: DriverError): boolean {
   const code = text(e.code);
   return /^22[0-9A-Z]{3}$/.test(code) || code === '23502' || code === '23514'
@@ -145,17 +161,22 @@ function referenceCodeMessage(chain: readonly DriverError[]): string {
  * - a value the database refuses (too long, null) → `SignUpError` `PROSPECT_NOT_STORABLE` (permanent);
  * - anything else → `SignUpError` `DATABASE_ERROR` (permanent).
  *
+ * With `writing`, a `DatabaseUnavailableError` for a connection lost after it was
+ * established (reset, closed, the client's own query timeout) has `outcomeUnknown`: the
+ * write may have committed. A refused connection or a pool timeout never has it.
+ *
  * A SignUpError passes through unchanged.
  */
-export function translateSqlError(error: unknown): SignUpError {
+export function translateSqlError(error: unknown, { writing = false }: { writing?: boolean } = {}): SignUpError {
   if (error instanceof SignUpError) return error;
   const chain = chainOf(error);
   const reason = reasonOf(chain);
   if (chain.some(isForeignKeyViolation)) {
     return new SignUpError(UNKNOWN_REFERENCE_CODE, referenceCodeMessage(chain), { cause: error });
   }
-  if (chain.some(isUnavailable)) {
-    return new DatabaseUnavailableError(`The database is unavailable (${reason}).`, { cause: error });
+  if (chain.some(isUnavailable) || (writing && chain.some(isConnectionLost))) {
+    const outcomeUnknown = writing && chain.some(isConnectionLost);
+    return new DatabaseUnavailableError(`The database is unavailable (${reason}).`, { cause: error, outcomeUnknown });
   }
   if (chain.some(isDataRejected)) {
     return new SignUpError(PROSPECT_NOT_STORABLE, `The database refused a value of the prospect (${reason}).`, { cause: error });

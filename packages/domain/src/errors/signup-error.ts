@@ -49,10 +49,18 @@ export class QueueUnavailableError extends SignUpError {
   }
 }
 
-/** The database could not be reached or did not answer in time. Nothing was saved; retrying later can succeed. */
+/**
+ * The database could not be reached or did not answer in time; retrying later can succeed.
+ * Usually nothing was saved. `outcomeUnknown` is true when the connection was lost while a
+ * write was under way, so it may have committed: a retry with the same correlation id
+ * stores it once either way.
+ */
 export class DatabaseUnavailableError extends SignUpError {
-  constructor(message: string, options: SignUpErrorOptions = {}) {
-    super('DATABASE_UNAVAILABLE', message, { ...options, transient: true });
+  readonly outcomeUnknown: boolean;
+
+  constructor(message: string, options: SignUpErrorOptions & { outcomeUnknown?: boolean } = {}) {
+    super('DATABASE_UNAVAILABLE', message, { cause: options.cause, transient: true });
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { isTransientError, ProspectInvalidError, QueueUnavailableError, type ILogger } from '@signup/domain';
+import { DatabaseUnavailableError, isTransientError, ProspectInvalidError, QueueUnavailableError, type ILogger } from '@signup/domain';
 import { renderErrorPage } from './views/error-page.js';
 
 /** Seconds a client is asked to wait before retrying a sign-up that could not be accepted. */
@@ -91,7 +91,7 @@ function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
   }
   if (isUnavailable(error)) {
     logger.warn(`Could not complete ${ctx.method} ${ctx.path}: a dependency is unavailable`, { error });
-    const unconfirmed = error instanceof QueueUnavailableError && error.outcomeUnknown;
+    const unconfirmed = (error instanceof QueueUnavailableError || error instanceof DatabaseUnavailableError) && error.outcomeUnknown;
     return { status: 503, message: unconfirmed ? UNCONFIRMED_MESSAGE : UNAVAILABLE_MESSAGE, retryAfter: true };
   }
   // Only errors raised on purpose for the client (`ctx.throw`, the body readers) say `expose: true`; any other
@@ -107,7 +107,9 @@ function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
 /**
  * The one place errors become answers. Invalid input → 400 with the field
  * errors; a database or queue outage (or any transient SignUpError) → 503 with
- * `Retry-After`, saying nothing was saved; client errors raised with `ctx.throw`
+ * `Retry-After`, saying nothing was saved (or, when the event or the row may have been
+ * stored and only the confirmation was lost, that it could not be confirmed and a retry
+ * will not sign up twice); client errors raised with `ctx.throw`
  * (404, 413, 415, …) → that status and its short message; anything else → 500
  * with a generic text, the detail logged once. An error answer left without a
  * body by the router (404, 405, 501) gets one too. JSON for `/api`, `/health`,

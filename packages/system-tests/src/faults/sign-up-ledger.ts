@@ -21,6 +21,8 @@ export interface SignUpAttempt {
   readonly startedAt: number;
   /** Why no answer came, when `status` is 0. */
   readonly error?: string;
+  /** For a 503: whether the answer said that nothing was saved (rather than that the sign-up could not be confirmed). */
+  readonly saidNothingSaved?: boolean;
 }
 
 /** The statuses that mean the web took responsibility for the sign-up: queued (202), saved (201), thank-you redirect (303). */
@@ -66,6 +68,13 @@ export class SignUpLedger {
   unaccepted(): PlannedSignUp[] {
     const tried = new Set(this.recorded.map((attempt) => attempt.signUp.correlationId));
     return [...this.planned.values()].filter((signUp) => tried.has(signUp.correlationId) && !this.acceptedIds.has(signUp.correlationId));
+  }
+
+  /** 503 answers that said nothing was saved, for sign-ups among `storedIds`: each one a false claim. */
+  falseNothingSavedClaims(storedIds: readonly string[]): SignUpAttempt[] {
+    const stored = new Set(storedIds);
+    return this.recorded.filter((attempt) => attempt.status === 503 && attempt.saidNothingSaved === true
+      && stored.has(attempt.signUp.correlationId));
   }
 
   /** How many attempts got each status, e.g. `{ 202: 4990, 503: 10 }`. */

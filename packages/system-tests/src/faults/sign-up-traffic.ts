@@ -90,15 +90,21 @@ export class SignUpTraffic {
     const startedAt = performance.now();
     let status = 0;
     let error: string | undefined;
+    let saidNothingSaved: boolean | undefined;
     try {
       const response = await fetch(...this.request(signUp));
-      await response.arrayBuffer();
+      const body = await response.text();
       status = response.status;
+      if (status === 503) saidNothingSaved = /nothing was saved/i.test(body);
     } catch (caught) {
       error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
     }
     const latencyMs = performance.now() - startedAt;
-    this.ledger.record({ signUp, status, latencyMs, startedAt, ...(error === undefined ? {} : { error }) });
+    this.ledger.record({
+      signUp, status, latencyMs, startedAt,
+      ...(error === undefined ? {} : { error }),
+      ...(saidNothingSaved === undefined ? {} : { saidNothingSaved }),
+    });
     return status;
   }
 

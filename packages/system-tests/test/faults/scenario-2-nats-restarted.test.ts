@@ -57,12 +57,15 @@ describe(`scenario ${TITLE}`, function () {
     console.log(`      ${scenarioLine(TITLE, report, {
       answered503: ledger.statusCounts()[503] ?? 0,
       storedDespite503: storedBeforeRetry.length,
+      unconfirmed503: ledger.attempts.filter((attempt) => attempt.status === 503 && attempt.saidNothingSaved === false).length,
       slowest503ms: Math.round(slowest?.latencyMs ?? 0),
       acceptingAgainAfterMs: firstAccepted === undefined ? 'after the burst' : Math.round(firstAccepted.startedAt - restartedAt),
       redelivered: redeliveries(handler),
     })}`);
 
     expect(ledger.unexpectedAttempts([202, 303, 503]), 'no 500 and no request without an answer').to.deep.equal([]);
+    expect(ledger.falseNothingSavedClaims(storedBeforeRetry), 'no 503 said nothing was saved for a sign-up that was stored')
+      .to.deep.equal([]);
     expect(answeredDuringOutage.length, 'sign-ups were answered during the outage').to.be.greaterThan(20);
     expect(answeredDuringOutage.filter((attempt) => attempt.status !== 503 && attempt.startedAt > stoppedAt),
       'nothing accepted while the server was down').to.deep.equal([]);

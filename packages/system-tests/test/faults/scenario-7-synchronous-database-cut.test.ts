@@ -52,12 +52,15 @@ describe(`scenario ${TITLE}`, function () {
     console.log(`      ${scenarioLine(TITLE, report, {
       answered503: unavailable.length,
       storedDespite503: storedBeforeRetry.length,
+      unconfirmed503: ledger.attempts.filter((attempt) => attempt.status === 503 && attempt.saidNothingSaved === false).length,
       slowest503ms: Math.round(slowest?.latencyMs ?? 0),
       readinessChecksDuringCut: duringCut.length,
       readyAgainAfterMs: Math.round(readyAfterMs),
     })}`);
 
     expect(ledger.unexpectedAttempts([201, 303, 503]), 'only 201, 303 or 503, never a 500 or a hung request').to.deep.equal([]);
+    expect(ledger.falseNothingSavedClaims(storedBeforeRetry), 'no 503 said nothing was saved for a sign-up that was stored')
+      .to.deep.equal([]);
     expect(startedDuringCut.length, 'requests were made during the cut').to.be.greaterThan(100);
     expect(startedDuringCut.filter((attempt) => attempt.status !== 503), 'every sign-up during the cut answered 503').to.deep.equal([]);
     expect(unavailable.filter((attempt) => attempt.latencyMs >= 1000), 'every 503 within 1 s').to.deep.equal([]);

@@ -46,6 +46,35 @@ describe('translateSqlError', function () {
     }
   });
 
+  describe('while writing', function () {
+    const lost: [string, unknown][] = [
+      ['pg losing the connection mid-statement', driverError('Connection terminated unexpectedly')],
+      ['a reset connection', new Error('commit failed', { cause: driverError('read ECONNRESET', { code: 'ECONNRESET' }) })],
+      ['pg giving up waiting for an answer', driverError('Query read timeout')],
+      ['a MySQL lost connection', driverError('Connection lost: The server closed the connection.', { code: 'PROTOCOL_CONNECTION_LOST' })],
+      ['a PostgreSQL shutdown', driverError('terminating connection due to administrator command', { code: '57P01' })],
+    ];
+    for (const [what, error] of lost) {
+      it(`says the outcome is unknown for ${what}: the commit may have gone through`, function () {
+        const translated = translateSqlError(error, { writing: true });
+        expect(translated).to.be.instanceOf(DatabaseUnavailableError).and.have.property('outcomeUnknown', true);
+        expect(translateSqlError(error)).to.have.property('outcomeUnknown', false);
+      });
+    }
+
+    const neverSent: [string, unknown][] = [
+      ['a refused connection', driverError('connect ECONNREFUSED 127.0.0.1:1', { code: 'ECONNREFUSED' })],
+      ['a knex pool acquire timeout', driverError('Knex: Timeout acquiring a connection. The pool is probably full.', { name: 'KnexTimeoutError' })],
+      ['a statement the server cancelled', driverError('canceling statement due to statement timeout', { code: '57014' })],
+      ['a deadlock the server rolled back', driverError('deadlock detected', { code: '40P01' })],
+    ];
+    for (const [what, error] of neverSent) {
+      it(`says nothing was saved for ${what}`, function () {
+        expect(translateSqlError(error, { writing: true })).to.be.instanceOf(DatabaseUnavailableError).and.have.property('outcomeUnknown', false);
+      });
+    }
+  });
+
   describe('when a foreign key is violated', function () {
     const cases: [string, Error, RegExp][] = [
       ['PostgreSQL', driverError('insert or update on table "Prospects" violates foreign key constraint "FK_Prospects_Countries"', { code: '23503', constraint: 'FK_Prospects_Countries' }), /country code/],

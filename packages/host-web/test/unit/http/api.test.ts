@@ -131,7 +131,15 @@ describe('web app JSON API', () => {
 
     it('answers 503 with Retry-After when the database is unavailable', async () => {
       t.save.rejects(new DatabaseUnavailableError('timeout acquiring a connection'));
-      await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(503).expect('Retry-After', '5');
+      const res = await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(503).expect('Retry-After', '5');
+      expect(res.body).to.have.property('message').that.contains('nothing was saved');
+    });
+
+    it('answers 503 without claiming nothing was saved when the connection was lost during the save', async () => {
+      t.save.rejects(new DatabaseUnavailableError('Connection terminated unexpectedly', { outcomeUnknown: true }));
+      const res = await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(503).expect('Retry-After', '5');
+      expect(res.body).to.have.property('message').that.contains('could not confirm');
+      expect(res.text).to.not.contain('nothing was saved');
     });
 
     it('answers 500 with a generic message and no stack when something unexpected fails', async () => {

@@ -38,7 +38,8 @@ function eventIdsReturned(result: unknown): string[] {
  * before are selected afterwards. Results come back in input order; an event repeated within a
  * batch is stored once and reported `created` only at its first position.
  *
- * @throws DatabaseUnavailableError when the database is down, times out or is busy (transient).
+ * @throws DatabaseUnavailableError when the database is down, times out or is busy (transient); with
+ *   `outcomeUnknown` when the connection was lost after the committing statement was sent.
  * @throws SignUpError `UNKNOWN_REFERENCE_CODE` when a country or role code is not in the database; nothing of the batch is stored.
  * @throws SignUpError `PROSPECT_NOT_STORABLE` when the database refuses a value.
  */
@@ -55,6 +56,11 @@ export class SqlProspectRepository implements IProspectRepository {
   async saveMany(events: readonly ProspectSignedUpEvent[]): Promise<SavedProspect[]> {
     if (events.length === 0) return [];
     let stored: StoredBatch;
+    // Set once the statement that commits has been sent: from then on a lost connection may hide a commit.
+    let mayHaveCommitted = false;
+    const committing = (): void => {
+      mayHaveCommitted = true;
+    };
     try {
       const dialect = sqlDialectOf(this.knex);
       const rows = new Map<string, ProspectRow>();
@@ -63,14 +69,18 @@ export class SqlProspectRepository implements IProspectRepository {
         if (!rows.has(eventId)) rows.set(eventId, toProspectRow(event, dialect));
       }
       if (dialect === 'postgres' && rows.size <= maxRowsPerInsert(dialect)) {
-        stored = await this.storeInOneStatement([...rows.values()]);
+        stored = await this.storeInOneStatement([...rows.values()], committing);
       } else {
         // MySQL's default REPEATABLE READ would hide rows another transaction committed meanwhile from the final select.
         const config: Knex.TransactionConfig | undefined = dialect === 'mysql' ? { isolationLevel: 'read committed' } : undefined;
-        stored = await this.knex.transaction((trx) => this.store(trx, dialect, [...rows.values()]), config);
+        stored = await this.knex.transaction(async (trx) => {
+          const batch = await this.store(trx, dialect, [...rows.values()]);
+          committing();
+          return batch;
+        }, config);
       }
     } catch (error) {
-      throw translateSqlError(error, { writing: true });
+      throw translateSqlError(error, { mayHaveCommitted });
     }
 
     const reported = new Set<string>();
@@ -103,8 +113,10 @@ export class SqlProspectRepository implements IProspectRepository {
    * PostgreSQL: the insert is one statement, so it is its own transaction, and it returns the
    * `ProspectId` of every row it created; only events stored before need a select.
    */
-  private async storeInOneStatement(rows: readonly ProspectRow[]): Promise<StoredBatch> {
-    const result = await buildProspectInsert(this.knex, 'postgres', rows) as { rows: { ProspectId: number | string; EventId: string }[] };
+  private async storeInOneStatement(rows: readonly ProspectRow[], sent: () => void): Promise<StoredBatch> {
+    // knex emits 'query' on a connection it holds, right before sending: a failure before it saved nothing.
+    const insert = buildProspectInsert(this.knex, 'postgres', rows).on('query', sent);
+    const result = await insert as { rows: { ProspectId: number | string; EventId: string }[] };
     const ids = new Map<string, number>();
     for (const row of result.rows) ids.set(String(row.EventId).toLowerCase(), Number(row.ProspectId));
     const created = new Set(ids.keys());

@@ -161,21 +161,22 @@ function referenceCodeMessage(chain: readonly DriverError[]): string {
  * - a value the database refuses (too long, null) → `SignUpError` `PROSPECT_NOT_STORABLE` (permanent);
  * - anything else → `SignUpError` `DATABASE_ERROR` (permanent).
  *
- * With `writing`, a `DatabaseUnavailableError` for a connection lost after it was
- * established (reset, closed, the client's own query timeout) has `outcomeUnknown`: the
- * write may have committed. A refused connection or a pool timeout never has it.
+ * With `mayHaveCommitted` (the caller had sent the statement that commits), a
+ * `DatabaseUnavailableError` for a lost connection (reset, closed, the client's own query
+ * timeout) has `outcomeUnknown`: the commit may have taken effect. An error the server
+ * answered (a cancelled statement, a deadlock) means it rolled back, and never has it.
  *
  * A SignUpError passes through unchanged.
  */
-export function translateSqlError(error: unknown, { writing = false }: { writing?: boolean } = {}): SignUpError {
+export function translateSqlError(error: unknown, { mayHaveCommitted = false }: { mayHaveCommitted?: boolean } = {}): SignUpError {
   if (error instanceof SignUpError) return error;
   const chain = chainOf(error);
   const reason = reasonOf(chain);
   if (chain.some(isForeignKeyViolation)) {
     return new SignUpError(UNKNOWN_REFERENCE_CODE, referenceCodeMessage(chain), { cause: error });
   }
-  if (chain.some(isUnavailable) || (writing && chain.some(isConnectionLost))) {
-    const outcomeUnknown = writing && chain.some(isConnectionLost);
+  if (chain.some(isUnavailable) || (mayHaveCommitted && chain.some(isConnectionLost))) {
+    const outcomeUnknown = mayHaveCommitted && chain.some(isConnectionLost);
     return new DatabaseUnavailableError(`The database is unavailable (${reason}).`, { cause: error, outcomeUnknown });
   }
   if (chain.some(isDataRejected)) {

@@ -46,7 +46,7 @@ describe('translateSqlError', function () {
     }
   });
 
-  describe('while writing', function () {
+  describe('after the statement that commits was sent', function () {
     const lost: [string, unknown][] = [
       ['pg losing the connection mid-statement', driverError('Connection terminated unexpectedly')],
       ['a reset connection', new Error('commit failed', { cause: driverError('read ECONNRESET', { code: 'ECONNRESET' }) })],
@@ -56,7 +56,7 @@ describe('translateSqlError', function () {
     ];
     for (const [what, error] of lost) {
       it(`says the outcome is unknown for ${what}: the commit may have gone through`, function () {
-        const translated = translateSqlError(error, { writing: true });
+        const translated = translateSqlError(error, { mayHaveCommitted: true });
         expect(translated).to.be.instanceOf(DatabaseUnavailableError).and.have.property('outcomeUnknown', true);
         expect(translateSqlError(error)).to.have.property('outcomeUnknown', false);
       });
@@ -70,7 +70,7 @@ describe('translateSqlError', function () {
     ];
     for (const [what, error] of neverSent) {
       it(`says nothing was saved for ${what}`, function () {
-        expect(translateSqlError(error, { writing: true })).to.be.instanceOf(DatabaseUnavailableError).and.have.property('outcomeUnknown', false);
+        expect(translateSqlError(error, { mayHaveCommitted: true })).to.be.instanceOf(DatabaseUnavailableError).and.have.property('outcomeUnknown', false);
       });
     }
   });

@@ -34,33 +34,44 @@ export class ProspectInvalidError extends SignUpError {
   }
 }
 
+/** Options of a `DependencyUnavailableError`. */
+export interface DependencyUnavailableErrorOptions extends SignUpErrorOptions {
+  /** The write may have taken effect: it was sent, and only its confirmation was lost. */
+  readonly outcomeUnknown?: boolean;
+}
+
 /**
- * The message queue did not confirm that it stored an event; retrying later can succeed.
- * Usually nothing was sent. `outcomeUnknown` is true when the event was sent but its
- * acknowledgement never came, so it may have been stored: a retry with the same
- * correlation id stores it once either way.
+ * A dependency a save goes through (the message queue, the database) did not confirm it;
+ * retrying later can succeed. Usually nothing was stored. `outcomeUnknown` is true when
+ * the write was sent and only its confirmation was lost, so it may have been stored: a
+ * retry with the same correlation id stores it once either way.
  */
-export class QueueUnavailableError extends SignUpError {
+export abstract class DependencyUnavailableError extends SignUpError {
   readonly outcomeUnknown: boolean;
 
-  constructor(message: string, options: SignUpErrorOptions & { outcomeUnknown?: boolean } = {}) {
-    super('QUEUE_UNAVAILABLE', message, { cause: options.cause, transient: true });
+  protected constructor(code: string, message: string, options: DependencyUnavailableErrorOptions = {}) {
+    super(code, message, { cause: options.cause, transient: true });
     this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 }
 
 /**
- * The database could not be reached or did not answer in time; retrying later can succeed.
- * Usually nothing was saved. `outcomeUnknown` is true when the connection was lost while a
- * write was under way, so it may have committed: a retry with the same correlation id
- * stores it once either way.
+ * The message queue did not confirm that it stored an event. Usually nothing was sent;
+ * `outcomeUnknown` when the event was sent but its acknowledgement never came.
  */
-export class DatabaseUnavailableError extends SignUpError {
-  readonly outcomeUnknown: boolean;
+export class QueueUnavailableError extends DependencyUnavailableError {
+  constructor(message: string, options: DependencyUnavailableErrorOptions = {}) {
+    super('QUEUE_UNAVAILABLE', message, options);
+  }
+}
 
-  constructor(message: string, options: SignUpErrorOptions & { outcomeUnknown?: boolean } = {}) {
-    super('DATABASE_UNAVAILABLE', message, { cause: options.cause, transient: true });
-    this.outcomeUnknown = options.outcomeUnknown ?? false;
+/**
+ * The database could not be reached or did not answer in time. Usually nothing was saved;
+ * `outcomeUnknown` when the connection was lost after the statement that commits was sent.
+ */
+export class DatabaseUnavailableError extends DependencyUnavailableError {
+  constructor(message: string, options: DependencyUnavailableErrorOptions = {}) {
+    super('DATABASE_UNAVAILABLE', message, options);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { DatabaseUnavailableError, isTransientError, ProspectInvalidError, QueueUnavailableError, type ILogger } from '@signup/domain';
+import { DependencyUnavailableError, isTransientError, ProspectInvalidError, type ILogger } from '@signup/domain';
 import { renderErrorPage } from './views/error-page.js';
 
 /** Seconds a client is asked to wait before retrying a sign-up that could not be accepted. */
@@ -91,7 +91,7 @@ function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
   }
   if (isUnavailable(error)) {
     logger.warn(`Could not complete ${ctx.method} ${ctx.path}: a dependency is unavailable`, { error });
-    const unconfirmed = (error instanceof QueueUnavailableError || error instanceof DatabaseUnavailableError) && error.outcomeUnknown;
+    const unconfirmed = error instanceof DependencyUnavailableError && error.outcomeUnknown;
     return { status: 503, message: unconfirmed ? UNCONFIRMED_MESSAGE : UNAVAILABLE_MESSAGE, retryAfter: true };
   }
   // Only errors raised on purpose for the client (`ctx.throw`, the body readers) say `expose: true`; any other

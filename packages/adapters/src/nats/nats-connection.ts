@@ -78,8 +78,8 @@ export async function connectToMessageQueue(
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
     reconnectJitter: options.reconnectJitterMs ?? 1000,
     reconnectJitterTLS: options.reconnectJitterMs ?? 1000,
-    // Every JetStream publish is a request; without this each one captures a stack trace it only
-    // uses to describe a failure, and the publisher describes its failures itself.
+    // Requests (JetStream API calls, dead-letter publishes) would otherwise each capture a stack
+    // trace that is only used to describe a failure; the adapters describe their failures themselves.
     noAsyncTraces: true,
     pingInterval: options.pingIntervalMs ?? 10_000,
     ...(list.tls ? { tls: {} } : {}),

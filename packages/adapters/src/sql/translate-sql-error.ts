@@ -47,13 +47,18 @@ const MSSQL_UNAVAILABLE_NUMBERS = new Set([
 
 const MSSQL_DATA_NUMBERS = new Set([241, 242, 245, 515, 2628, 547, 8114, 8115, 8152]);
 
-const UNAVAILABLE_MESSAGE = new RegExp([
+/** A case-insensitive pattern matching any of `texts` literally. */
+function anyOf(texts: readonly string[]): RegExp {
+  return new RegExp(texts.map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+}
+
+const UNAVAILABLE_MESSAGE = anyOf([
   'Timeout acquiring a connection', 'Unable to acquire a connection', 'Connection terminated',
   'timeout exceeded when trying to connect', 'Query read timeout', 'Client has encountered a connection error',
   'server closed the connection', 'Connection lost', 'The database connection is not open',
   'Defined query timeout of', 'Failed to connect to', 'Connection is closed', 'Cannot enqueue',
   'no such table', 'no such column', 'could not connect to server',
-].map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+]);
 
 function asDriverError(value: unknown): DriverError | undefined {
   return typeof value === 'object' && value !== null ? (value) : undefined;
@@ -104,10 +109,10 @@ function isUnavailable(e: DriverError): boolean {
 // The connection broke, or the client stopped waiting, after it was established: a statement
 // (a COMMIT among them) may have reached the server and taken effect.
 const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ECONNCLOSED', 'ECLOSE', 'PROTOCOL_CONNECTION_LOST']);
-const CONNECTION_LOST_MESSAGE = new RegExp([
+const CONNECTION_LOST_MESSAGE = anyOf([
   'Connection terminated unexpectedly', 'server closed the connection', 'Connection lost', 'Query read timeout',
   'Defined query timeout of',
-].map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+]);
 
 function isConnectionLost(e: DriverError): boolean {
   const code = text(e.code);
@@ -175,8 +180,8 @@ export function translateSqlError(error: unknown, { mayHaveCommitted = false }: 
   if (chain.some(isForeignKeyViolation)) {
     return new SignUpError(UNKNOWN_REFERENCE_CODE, referenceCodeMessage(chain), { cause: error });
   }
-  if (chain.some(isUnavailable) || (mayHaveCommitted && chain.some(isConnectionLost))) {
-    const outcomeUnknown = mayHaveCommitted && chain.some(isConnectionLost);
+  const outcomeUnknown = mayHaveCommitted && chain.some(isConnectionLost);
+  if (outcomeUnknown || chain.some(isUnavailable)) {
     return new DatabaseUnavailableError(`The database is unavailable (${reason}).`, { cause: error, outcomeUnknown });
   }
   if (chain.some(isDataRejected)) {

@@ -1,9 +1,6 @@
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError, type LogLevel } from '@signup/domain';
 import type { Configuration } from './configuration.js';
 import { maskSecrets } from '../logging/index.js';
-
-/** The log levels the hosts understand. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** The SignUp configuration keys of DESIGN §3, validated and with defaults applied. */
 export interface SignUpSettings {

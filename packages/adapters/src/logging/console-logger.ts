@@ -1,5 +1,5 @@
-import type { ILogger, LogFields } from '@signup/domain';
-import { formatLogLine, isLevelEnabled, LOG_LEVELS, type LogLevel } from './format-log-line.js';
+import type { ILogger, LogFields, LogLevel } from '@signup/domain';
+import { formatLogLine, isLevelEnabled, LOG_LEVELS } from './format-log-line.js';
 
 /** Options of a `ConsoleLogger`. */
 export interface ConsoleLoggerOptions {

@@ -1,8 +1,5 @@
-import type { LogFields } from '@signup/domain';
+import type { LogFields, LogLevel } from '@signup/domain';
 import { maskSecrets } from './mask-secrets.js';
-
-/** How severe a log line is, from least to most. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Every log level, least severe first. */
 export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['debug', 'info', 'warn', 'error']);

@@ -52,12 +52,21 @@ export class MessagingTracer {
     return this.runIn(span, trace.setSpan(context.active(), span), send);
   }
 
-  /** Records that a message was received: a CONSUMER span under the producer's context, ended at once. */
-  receive(destination: string, message: TracedMessage): void {
-    this.tracer.startSpan(`receive ${destination}`, {
+  /**
+   * Records that a message was received: a CONSUMER span under the producer's context, ended
+   * at once. Returns the message to hand to `process`: as given when it carried a context,
+   * else with the receive span as its parent, so a legacy message's receive and process
+   * spans share one new trace.
+   */
+  receive(destination: string, message: TracedMessage): TracedMessage {
+    const span = this.tracer.startSpan(`receive ${destination}`, {
       kind: SpanKind.CONSUMER,
       attributes: this.consumerAttributes(destination, 'receive', message.messageId),
-    }, message.parent).end();
+    }, message.parent);
+    span.end();
+    const carried = trace.getSpanContext(message.parent);
+    if (carried !== undefined && trace.isSpanContextValid(carried)) return message;
+    return { messageId: message.messageId, parent: trace.setSpan(message.parent, span) };
   }
 
   /** Runs `handle` inside a CONSUMER `process` span whose parent is the producer's context. */

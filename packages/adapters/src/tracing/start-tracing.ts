@@ -11,6 +11,8 @@ export interface Tracing {
   readonly settings: TracingSettings;
   /** Undefined when tracing is off: nothing should make spans then. */
   readonly tracer: Tracer | undefined;
+  /** Exports the spans buffered so far (tests, or before a planned pause). Never rejects. */
+  flush(): Promise<void>;
   /**
    * Exports the spans still buffered and unregisters the SDK. Never rejects: a collector that
    * cannot be reached is logged as a warning. Safe to call twice.
@@ -64,7 +66,7 @@ async function createSpanProcessor(base: typeof SdkTraceBase, settings: TracingE
  */
 export async function startTracing(defaultServiceName: string, env: TracingEnvironment = process.env, logger?: ILogger): Promise<Tracing> {
   const settings = readTracingSettings(defaultServiceName, env);
-  if (!settings.enabled) return { settings, tracer: undefined, shutdown: () => Promise.resolve() };
+  if (!settings.enabled) return { settings, tracer: undefined, flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
   const [{ NodeTracerProvider }, base, { resourceFromAttributes }, { ATTR_SERVICE_NAME }] = await loadSdk(() => Promise.all([
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/sdk-trace-base'),
@@ -85,6 +87,7 @@ export async function startTracing(defaultServiceName: string, env: TracingEnvir
   return {
     settings,
     tracer: trace.getTracer(SIGNUP_TRACER_NAME),
+    flush: () => provider.forceFlush().catch((error: unknown) => logger?.warn('Spans could not be exported', { error })),
     shutdown() {
       stopping ??= provider.shutdown()
         .catch((error: unknown) => logger?.warn('Spans could not be exported at shutdown', { error }))

@@ -87,14 +87,22 @@ describe('MessagingTracer', () => {
       expect(activeInside).to.equal(process.spanContext().spanId);
     });
 
-    it('starts a trace of its own for a legacy message without headers', async () => {
+    it('starts a trace of its own for a legacy message without headers, with receive as the parent of process', async () => {
       await tracing.tracer.startActiveSpan('unrelated', async (unrelated) => {
-        await messaging.process(SUBJECT, { messageId: 'legacy', parent: extractTraceContext(undefined) }, () => Promise.resolve());
+        const message = messaging.receive(SUBJECT, { messageId: 'legacy', parent: extractTraceContext(undefined) });
+        await messaging.process(SUBJECT, message, () => Promise.resolve());
         unrelated.end();
       });
+      const receive = tracing.span(`receive ${SUBJECT}`);
       const process = tracing.span(`process ${SUBJECT}`);
-      expect(process.parentSpanContext).to.equal(undefined);
-      expect(process.spanContext().traceId).not.to.equal(tracing.span('unrelated').spanContext().traceId);
+      expect(receive.parentSpanContext).to.equal(undefined);
+      expect(receive.spanContext().traceId).not.to.equal(tracing.span('unrelated').spanContext().traceId);
+      expect(process.parentSpanContext?.spanId).to.equal(receive.spanContext().spanId);
+    });
+
+    it('hands back a message that carried a context unchanged, so process stays a child of publish', async () => {
+      const message = { messageId: 'c-9', parent: extractTraceContext(await publishWithHeaders('c-9')) };
+      expect(messaging.receive(SUBJECT, message)).to.equal(message);
     });
 
     it('classifies an invalid message as permanent and can mark it dead-lettered', async () => {

@@ -8,6 +8,8 @@ export type ReceivedAttributeValue = string | number | boolean | null | readonly
 /** A span as received, with ids as lowercase hex. */
 export interface ReceivedSpan {
   readonly serviceName: string | undefined;
+  /** The attributes of the resource that sent the span (`service.name`, `telemetry.sdk.*`). */
+  readonly resource: Readonly<Record<string, ReceivedAttributeValue>>;
   readonly traceId: string;
   readonly spanId: string;
   /** Undefined for a root span. */
@@ -236,11 +238,13 @@ export class OtlpTraceReceiver {
 
   private collect(body: OtlpTracesRequest): void {
     for (const resourceSpans of body.resourceSpans ?? []) {
-      const serviceName = toAttributes(resourceSpans.resource?.attributes)['service.name'];
+      const resource = toAttributes(resourceSpans.resource?.attributes);
+      const serviceName = resource['service.name'];
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
         for (const span of scopeSpans.spans ?? []) {
           this.received.push({
             serviceName: typeof serviceName === 'string' ? serviceName : undefined,
+            resource,
             traceId: toHexId(span.traceId) ?? '',
             spanId: toHexId(span.spanId) ?? '',
             parentSpanId: toHexId(span.parentSpanId),

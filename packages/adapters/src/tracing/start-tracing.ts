@@ -67,14 +67,15 @@ async function createSpanProcessor(base: typeof SdkTraceBase, settings: TracingE
 export async function startTracing(defaultServiceName: string, env: TracingEnvironment = process.env, logger?: ILogger): Promise<Tracing> {
   const settings = readTracingSettings(defaultServiceName, env);
   if (!settings.enabled) return { settings, tracer: undefined, flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
-  const [{ NodeTracerProvider }, base, { resourceFromAttributes }, { ATTR_SERVICE_NAME }] = await loadSdk(() => Promise.all([
+  const [{ NodeTracerProvider }, base, { defaultResource, resourceFromAttributes }, { ATTR_SERVICE_NAME }] = await loadSdk(() => Promise.all([
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/semantic-conventions'),
   ]));
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
+    // The SDK's default resource names the SDK (telemetry.sdk.*); the service name is ours.
+    resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName })),
     sampler: createSampler(base, settings.sampler),
     spanProcessors: [await createSpanProcessor(base, settings)],
   });

@@ -40,6 +40,7 @@ describe('startTracing', () => {
     await tracing.shutdown();
     const inner = await receiver.waitForSpan((span) => span.name === 'inner');
     expect(inner.serviceName).to.equal('signup-handler');
+    expect(inner.resource['telemetry.sdk.language']).to.equal('nodejs');
     expect(receiver.parentOf(inner)?.name).to.equal('outer');
   });
 

@@ -21,6 +21,7 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'Metrics:Server:Port',
   'Logging:LogLevel',
   'Logging:LogLevel:Default',
+  'Logging:Format',
   'LOG_LEVEL',
 ]);
 

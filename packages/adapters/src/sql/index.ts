@@ -1,5 +1,6 @@
 export * from './connection-string.js';
 export * from './create-knex.js';
+export * from './create-sql-module.js';
 export * from './database-reference-data-loader.js';
 export * from './migrate-database.js';
 export * from './migrations/index.js';

@@ -10,7 +10,7 @@ import { createKnex } from '@signup/adapters/sql';
 import { type ProspectSignedUpEvent } from '@signup/domain';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
-import { startSaveHandler, type RunningSaveHandler } from '../../src/composition/start-save-handler.js';
+import { startSaveHandler, type RunningHandler } from '../../src/composition/start-handler.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -35,7 +35,7 @@ describe('startSaveHandler with a real nats-server and SQLite', function () {
 
   let nats: NatsServer;
   let directory: string;
-  let running: RunningSaveHandler;
+  let running: RunningHandler;
   let publisherConnection: NatsConnection;
   let knex: ReturnType<typeof createKnex>;
   const lines: string[] = [];

@@ -3,6 +3,7 @@ export * from './cli/handler-commands.js';
 export * from './cli/parse-arguments.js';
 export * from './cli/run-handler.js';
 export * from './composition/load-handler-settings.js';
+export * from './composition/handler-host-adapters.js';
 export * from './composition/start-handler.js';
 export * from './handlers/counting-event-handler.js';
 export * from './handlers/handler-definition.js';

@@ -5,6 +5,15 @@ import {
   CONFIGURABLE_PORTS, findImplementation, implementationRegistry, isInfrastructure, type Binder, type ConfigurablePort, type Infrastructure,
 } from './implementation-registry.js';
 
+/**
+ * The configurable ports each use case of this module resolves: a host that resolves
+ * a use case passes its ports to `createSignUpModule`.
+ */
+export const USE_CASE_PORTS = Object.freeze({
+  SignUpProspect: ['IProspectSaveHandler', 'IReferenceDataLoader'],
+  SaveProspectEventHandler: ['IProspectRepository', 'IReferenceDataLoader'],
+} as const satisfies Record<string, readonly ConfigurablePort[]>);
+
 /** Ready-made implementations that replace configured ones, for tests and embedders. */
 export type ImplementationOverrides = { readonly [port in ConfigurablePort]?: object };
 

@@ -1,8 +1,8 @@
 import type { SignUpSettings } from '@signup/adapters/config';
 import { createSignUpModule, describeChosen } from '@signup/adapters/di';
 import { ConsoleLogger } from '@signup/adapters/logging';
-import { connectToMessageQueue, createNatsMessaging, createNatsMessagingModule } from '@signup/adapters/nats';
-import { createKnex, createSqlModule, migrateDatabase, parseConnectionString, SqlHealthCheck } from '@signup/adapters/sql';
+import { createNatsMessagingModule } from '@signup/adapters/nats';
+import { createSqlModule, parseConnectionString } from '@signup/adapters/sql';
 import { IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
 import { Container } from 'inversify';
 import type { HandlerContext, HandlerDefinition, TuningContext } from '../handlers/handler-definition.js';
@@ -10,23 +10,8 @@ import { CountingEventHandler } from '../handlers/counting-event-handler.js';
 import { saveHandlerDefinition } from '../handlers/save-handler-definition.js';
 import { ShutdownStack } from '../lifecycle/shutdown-stack.js';
 import { createHandlerMetrics } from '../monitoring/handler-metrics.js';
-import { MonitoringServer, type MonitoringServerOptions } from '../monitoring/monitoring-server.js';
 import { Readiness } from '../monitoring/readiness.js';
-
-/** The I/O the handler host opens, replaceable in tests. */
-export interface HandlerHostAdapters {
-  readonly createKnex: typeof createKnex;
-  readonly migrateDatabase: typeof migrateDatabase;
-  readonly createDatabaseHealthCheck: (knex: ReturnType<typeof createKnex>) => IHealthCheck;
-  readonly connectToMessageQueue: typeof connectToMessageQueue;
-  readonly createNatsMessaging: typeof createNatsMessaging;
-  readonly createMonitoringServer: (options: MonitoringServerOptions) => Pick<MonitoringServer, 'start' | 'close'>;
-}
-
-const defaultAdapters: HandlerHostAdapters = {
-  createKnex, migrateDatabase, createDatabaseHealthCheck: (knex) => new SqlHealthCheck(knex),
-  connectToMessageQueue, createNatsMessaging, createMonitoringServer: (options) => new MonitoringServer(options),
-};
+import { defaultHandlerHostAdapters, type HandlerHostAdapters } from './handler-host-adapters.js';
 
 /** How to start a handler. */
 export interface StartHandlerOptions {
@@ -61,7 +46,7 @@ export interface RunningHandler {
  * @throws DatabaseUnavailableError or QueueUnavailableError when the database or NATS cannot be reached at start.
  */
 export async function startHandler(definition: HandlerDefinition, settings: SignUpSettings, options: StartHandlerOptions = {}): Promise<RunningHandler> {
-  const adapters: HandlerHostAdapters = { ...defaultAdapters, ...options.adapters };
+  const adapters: HandlerHostAdapters = { ...defaultHandlerHostAdapters, ...options.adapters };
   const logger = new ConsoleLogger({ name: definition.name, level: settings.logging.level, write: options.write });
   const signUp = createSignUpModule(settings, { ports: definition.ports });
   const database = signUp.needs('database') ? parseConnectionString(settings.database.connectionString) : undefined;

@@ -1,4 +1,5 @@
 import { SAVE_HANDLER_NAME, SaveProspectEventHandler } from '@signup/domain';
+import { USE_CASE_PORTS } from '@signup/adapters/di';
 import type { HandlerDefinition } from './handler-definition.js';
 
 /**
@@ -9,7 +10,7 @@ import type { HandlerDefinition } from './handler-definition.js';
  */
 export const saveHandlerDefinition: HandlerDefinition = {
   name: SAVE_HANDLER_NAME,
-  ports: ['IProspectRepository', 'IReferenceDataLoader'],
+  ports: USE_CASE_PORTS.SaveProspectEventHandler,
   createHandler: ({ get }) => get(SaveProspectEventHandler),
   tuning: ({ database }) => (database?.client === 'better-sqlite3' ? { concurrentBatches: 1 } : {}),
 };

@@ -9,7 +9,8 @@ import {
   type IProspectEventHandler, type ISubscription,
 } from '@signup/domain';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
-import { startHandler, startSaveHandler, type HandlerHostAdapters } from '../../src/composition/start-handler.js';
+import type { HandlerHostAdapters } from '../../src/composition/handler-host-adapters.js';
+import { startHandler, startSaveHandler } from '../../src/composition/start-handler.js';
 import type { HandlerDefinition } from '../../src/handlers/handler-definition.js';
 
 type Knex = ReturnType<HandlerHostAdapters['createKnex']>;

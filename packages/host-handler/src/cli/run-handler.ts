@@ -8,10 +8,10 @@ import { SignalShutdown } from '../lifecycle/signal-shutdown.js';
 import { EXIT_CODES, type CommandIo, type HandlerCommand } from './handler-command.js';
 import { UsageError } from './parse-arguments.js';
 
-/** How `runHandler` is run: the command's name for its messages, and the process it listens to. */
+/** How `runHandler` is run: the name of the program in its messages, and the process it listens to. */
 export interface RunHandlerOptions {
-  /** As typed after `signup-handler` (`save`); names the command in a start-up failure. */
-  readonly commandName: string;
+  /** Names the program in a start-up failure: `signup-handler save` could not start: .... */
+  readonly programName: string;
   /** Receives SIGTERM/SIGINT and unhandled rejections. Default: this process. */
   readonly process?: Pick<NodeJS.Process, 'on'>;
   readonly adapters?: StartHandlerOptions['adapters'];
@@ -50,7 +50,7 @@ export async function runHandler(definition: HandlerDefinition, io: CommandIo, o
   } catch (error) {
     if (error instanceof ConfigurationError) return fail(error.message, EXIT_CODES.usage);
     if (settings.logging.level === 'debug' && error instanceof Error && error.stack !== undefined) stderr(`${maskSecrets(error.stack)}\n`);
-    return fail(`signup-handler ${options.commandName} could not start: ${describe(error)}`, EXIT_CODES.failure);
+    return fail(`${options.programName} could not start: ${describe(error)}`, EXIT_CODES.failure);
   }
 
   const { logger } = running;
@@ -87,7 +87,7 @@ export function handlerCommand(spec: HandlerCommandSpec): HandlerCommand {
         (io.stderr ?? ((text: string) => void process.stderr.write(text)))(`${error.message}\n`);
         return Promise.resolve(EXIT_CODES.usage);
       }
-      return runHandler(definition, io, { commandName: spec.name });
+      return runHandler(definition, io, { programName: `signup-handler ${spec.name}` });
     },
   };
 }

@@ -8,6 +8,7 @@ import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, type NatsConnection } from '@signup/adapters/nats';
 import { createKnex } from '@signup/adapters/sql';
 import { type ProspectSignedUpEvent } from '@signup/domain';
+import { eventually } from '@signup/test-support/eventually';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
 import { startSaveHandler, type RunningHandler } from '../../src/composition/start-handler.js';
@@ -18,16 +19,6 @@ async function freePort(): Promise<number> {
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return typeof address === 'object' && address !== null ? address.port : 0;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('startSaveHandler with a real nats-server and SQLite', function () {

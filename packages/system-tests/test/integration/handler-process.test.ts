@@ -20,7 +20,8 @@ describe('signup-handler as a process: arguments, configuration and start-up fai
     const exit = await host.exited;
 
     expect(exit.code).to.equal(2);
-    expect(host.stderrLines).to.deep.equal(['Unknown command "reindex". Usage: signup-handler save']);
+    expect(host.stderrLines).to.have.length(1);
+    expect(host.stderrLines[0]).to.match(/^Unknown command "reindex"\. Usage: signup-handler (\w+\|)*save(\|\w+)*$/);
   });
 
   it('lists every command with one line each for --help, and exits 0', async () => {

@@ -33,6 +33,8 @@ export interface SignUpModule {
   readonly module: ContainerModule;
   /** Port → implementation name (`<name> (override)` for an override), in the order the ports were reached. */
   readonly chosen: Readonly<Partial<Record<ConfigurablePort, string>>>;
+  /** What the host should log as warnings about the chosen implementations. */
+  readonly warnings: readonly string[];
   /** Whether a chosen implementation needs this infrastructure; with `by`, whether that port's implementation does. */
   needs(infrastructure: Infrastructure, by?: ConfigurablePort): boolean;
 }
@@ -60,6 +62,7 @@ export function createSignUpModule(settings: SignUpSettings, options: SignUpModu
   const chosen: Partial<Record<ConfigurablePort, string>> = {};
   const needs = new Map<ConfigurablePort, readonly Infrastructure[]>();
   const binders: Binder[] = [];
+  const warnings: string[] = [];
 
   const reach = (port: ConfigurablePort): void => {
     if (port in chosen) return;
@@ -73,6 +76,7 @@ export function createSignUpModule(settings: SignUpSettings, options: SignUpModu
     const implementation = implementations.get(port)!;
     chosen[port] = implementation.name;
     binders.push(implementation.binder(settings));
+    if (implementation.warning !== undefined) warnings.push(implementation.warning);
     needs.set(port, implementation.needs.filter(isInfrastructure));
     for (const need of implementation.needs) if (!isInfrastructure(need)) reach(need);
   };
@@ -86,6 +90,7 @@ export function createSignUpModule(settings: SignUpSettings, options: SignUpModu
   return {
     module,
     chosen: Object.freeze(chosen),
+    warnings,
     needs: (infrastructure, by) => [...needs].some(([port, wanted]) => (by === undefined || port === by) && wanted.includes(infrastructure)),
   };
 }

@@ -44,6 +44,8 @@ export interface Implementation {
   readonly aliases: readonly string[];
   /** The ports and infrastructure it resolves; the host opens and binds what the chosen ones need. */
   readonly needs: readonly Need[];
+  /** Logged as a warning when a host uses it: what a user should know before relying on it. */
+  readonly warning?: string;
   /**
    * Checks the settings this implementation needs and returns the function that binds it.
    * @throws ConfigurationError when a key it needs is missing or invalid.
@@ -138,9 +140,12 @@ export const implementationRegistry: Readonly<Record<ConfigurablePort, PortRegis
       boundClass('SqlProspectRepository', [], ['database'], ({ bind }) => {
         bind(IProspectRepository).to(SqlProspectRepository).inSingletonScope();
       }),
-      boundClass('InMemoryProspectRepository', [], [], ({ bind }) => {
-        bind(IProspectRepository).toConstantValue(new InMemoryProspectRepository());
-      }),
+      {
+        ...boundClass('InMemoryProspectRepository', [], [], ({ bind }) => {
+          bind(IProspectRepository).toConstantValue(new InMemoryProspectRepository());
+        }),
+        warning: 'IProspectRepository=InMemoryProspectRepository keeps prospects in this process only: they are lost when it stops',
+      },
     ],
   },
 });

@@ -81,6 +81,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     const subscriber = definition.tuning?.(tuning) ?? {};
     container.load(createNatsMessagingModule(await adapters.createNatsMessaging(connection, settings.messageQueue, logger, { subscriber })));
     if (Object.keys(signUp.chosen).length > 0) logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);
+    for (const warning of signUp.warnings) logger.warn(warning);
 
     const context: HandlerContext = { settings, logger, get: (token) => container.get(token) };
     await definition.beforeSubscribe?.(context);

@@ -272,13 +272,15 @@ describe('startHandler', () => {
     await running.stop();
   });
 
-  it('opens no database for the save handler when the repository and reference data need none', async () => {
+  it('opens no database for the save handler when the repository and reference data need none, warning about the in-memory one', async () => {
+    const lines: string[] = [];
     const running = await startSaveHandler(
       settings({ Dependencies__IProspectRepository: 'InMemoryProspectRepository', Dependencies__IReferenceDataLoader: 'ApiReferenceDataLoader', ReferenceDataApi__Url: 'http://reference-data/api' }),
-      { write: () => undefined, adapters: fakeAdapters(calls, subscribed) },
+      { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) },
     );
 
     expect(calls).to.deep.equal(['nats.connect', 'nats.messaging', 'subscribe save-handler']);
+    expect(lines.filter((line) => / WARN /.test(line)).join('\n')).to.include('InMemoryProspectRepository keeps prospects in this process only');
     await running.stop();
   });
 

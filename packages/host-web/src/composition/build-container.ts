@@ -54,5 +54,6 @@ export function buildContainer(settings: SignUpSettings, infrastructure: WebInfr
   container.bind(ILogger).toConstantValue(infrastructure.logger);
   for (const check of infrastructure.healthChecks) container.bind(IHealthCheck).toConstantValue(check);
   infrastructure.logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);
+  for (const warning of signUp.warnings) infrastructure.logger.warn(warning);
   return container;
 }

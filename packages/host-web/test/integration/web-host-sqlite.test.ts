@@ -147,6 +147,7 @@ describe('WebHost on SQLite', () => {
       expect(logger.lines.map((line) => line.message)).to.include(
         'Dependencies: IProspectSaveHandler=SynchronousProspectSaveHandler, IProspectRepository=InMemoryProspectRepository, IReferenceDataLoader=DatabaseReferenceDataLoader',
       );
+      expect(logger.messages('warn')).to.deep.equal(['IProspectRepository=InMemoryProspectRepository keeps prospects in this process only: they are lost when it stops']);
     });
 
     it('is ready without checking the database, which only served the cached reference data', async () => {

@@ -233,6 +233,11 @@ describe('createSignUpModule', () => {
       expect(container.get(IProspectRepository)).to.be.instanceOf(InMemoryProspectRepository);
       expect(signUp.chosen).to.deep.equal({ IProspectRepository: 'InMemoryProspectRepository' });
       expect(signUp.needs('database')).to.equal(false);
+      expect(signUp.warnings).to.deep.equal(['IProspectRepository=InMemoryProspectRepository keeps prospects in this process only: they are lost when it stops']);
+    });
+
+    it('has nothing to warn about for the defaults', () => {
+      expect(createSignUpModule(settingsFrom()).warnings).to.deep.equal([]);
     });
 
     it('throws a ConfigurationError listing the valid repositories', () => {

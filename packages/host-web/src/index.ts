@@ -4,5 +4,5 @@ export { DEFAULT_BODY_LIMIT_BYTES } from './http/request-body.js';
 export { RETRY_AFTER_SECONDS } from './http/error-middleware.js';
 export type { WebAppDependencies, WebAppOptions } from './http/web-app-dependencies.js';
 export { WebMetrics, type WebMetricsOptions } from './http/web-metrics.js';
-export { buildContainer, type ContainerOverrides, type WebInfrastructure } from './composition/build-container.js';
+export { buildContainer, planWebHost, type ContainerOverrides, type WebInfrastructure, type WebPlan } from './composition/build-container.js';
 export { WebHost, type WebHostOptions } from './composition/web-host.js';

@@ -5,10 +5,19 @@ import { maskSecrets } from '../logging/index.js';
 /** How log lines are written: the original's text lines, or one JSON object per line. */
 export type LogFormat = 'text' | 'json';
 
-/** The SignUp configuration keys of DESIGN §3, validated and with defaults applied. */
+/**
+ * The ports whose implementation `Dependencies:<port>` chooses; `@signup/adapters/di`
+ * registers the implementations of each.
+ */
+export const CONFIGURABLE_PORTS = ['IProspectSaveHandler', 'IReferenceDataLoader', 'IProspectRepository'] as const;
+
+/** A port whose implementation the configuration chooses. */
+export type ConfigurablePort = (typeof CONFIGURABLE_PORTS)[number];
+
+/** The SignUp configuration keys (README.md, "Configuration"), validated and with defaults applied. */
 export interface SignUpSettings {
-  /** Implementation names as configured (raw); `@signup/adapters/di` validates them. */
-  readonly dependencies: { readonly IProspectSaveHandler?: string; readonly IReferenceDataLoader?: string };
+  /** Implementation names as configured (raw), one per configurable port; `@signup/adapters/di` validates them. */
+  readonly dependencies: { readonly [port in ConfigurablePort]?: string };
   readonly referenceDataApi: { readonly url?: string };
   /** `url` unset means the in-process bus. `servers` is `url` split on commas, each a nats:// or tls:// URL. */
   readonly messageQueue: {
@@ -125,7 +134,7 @@ function readLogFormat(config: Configuration): LogFormat {
 }
 
 /**
- * Reads and validates the SignUp keys (DESIGN §3) and applies their defaults. Blank
+ * Reads and validates the SignUp keys (README.md, "Configuration") and applies their defaults. Blank
  * values count as unset. `Web:Port` falls back to `PORT`, then 8020; the log level is
  * `Logging:LogLevel`, else `Logging:LogLevel:Default`, else `LOG_LEVEL`, else info
  * (.NET names such as Information and Warning are accepted); `Logging:Format` is `text`
@@ -137,10 +146,7 @@ function readLogFormat(config: Configuration): LogFormat {
  */
 export function readSignUpSettings(config: Configuration): SignUpSettings {
   return {
-    dependencies: {
-      IProspectSaveHandler: read(config, 'Dependencies:IProspectSaveHandler')?.value,
-      IReferenceDataLoader: read(config, 'Dependencies:IReferenceDataLoader')?.value,
-    },
+    dependencies: Object.fromEntries(CONFIGURABLE_PORTS.map((port) => [port, read(config, `Dependencies:${port}`)?.value])),
     referenceDataApi: { url: readHttpUrl(config, 'ReferenceDataApi:Url') },
     messageQueue: readMessageQueue(config),
     database: {

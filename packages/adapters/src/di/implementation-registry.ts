@@ -2,20 +2,39 @@ import {
   AsynchronousProspectSaveHandler,
   CachingReferenceDataLoader,
   ConfigurationError,
+  IProspectRepository,
   IProspectSaveHandler,
   IReferenceDataLoader,
   SynchronousProspectSaveHandler,
 } from '@signup/domain';
 import type { ContainerModuleLoadOptions } from 'inversify';
-import type { SignUpSettings } from '../config/index.js';
+import { CONFIGURABLE_PORTS, type ConfigurablePort, type SignUpSettings } from '../config/index.js';
 import { ApiReferenceDataLoader } from '../http/index.js';
-import { DatabaseReferenceDataLoader } from '../sql/index.js';
+import { InMemoryProspectRepository } from '../memory/index.js';
+import { DatabaseReferenceDataLoader, SqlProspectRepository } from '../sql/index.js';
 
-/** The ports whose implementation is chosen by `Dependencies:<port>`. */
-export type ConfigurablePort = 'IProspectSaveHandler' | 'IReferenceDataLoader';
+export { CONFIGURABLE_PORTS, type ConfigurablePort };
 
 /** Binds one implementation into a container module. */
 export type Binder = (options: ContainerModuleLoadOptions) => void;
+
+/**
+ * Infrastructure a host opens before it builds the container: `database` is the
+ * `ConnectionStrings:SignUpDb` connection (bound by `createSqlModule`),
+ * `eventPublisher` a bus to publish to (bound by the NATS or in-process messaging module).
+ */
+export const INFRASTRUCTURE = ['database', 'eventPublisher'] as const;
+
+/** Infrastructure a host opens and binds before it builds the container. */
+export type Infrastructure = (typeof INFRASTRUCTURE)[number];
+
+/** What an implementation needs: another configurable port it resolves, or infrastructure. */
+export type Need = ConfigurablePort | Infrastructure;
+
+/** True for infrastructure, false for a configurable port. */
+export function isInfrastructure(need: Need): need is Infrastructure {
+  return (INFRASTRUCTURE as readonly string[]).includes(need);
+}
 
 /** One implementation a configuration may name. */
 export interface Implementation {
@@ -23,6 +42,10 @@ export interface Implementation {
   readonly name: string;
   /** Other names accepted for it: the original .NET fully-qualified type names. */
   readonly aliases: readonly string[];
+  /** The ports and infrastructure it resolves; the host opens and binds what the chosen ones need. */
+  readonly needs: readonly Need[];
+  /** Logged as a warning when a host uses it: what a user should know before relying on it. */
+  readonly warning?: string;
   /**
    * Checks the settings this implementation needs and returns the function that binds it.
    * @throws ConfigurationError when a key it needs is missing or invalid.
@@ -51,7 +74,16 @@ function bindCachedReferenceData({ bind }: ContainerModuleLoadOptions): void {
     .inSingletonScope();
 }
 
-/** Every configurable port with its implementations, in the order error messages list them. */
+/** An implementation bound with `.to(Class)` that needs no setting, under its canonical and original names. */
+function boundClass(name: string, aliases: readonly string[], needs: readonly Need[], bindClass: Binder): Implementation {
+  return { name, aliases, needs, binder: () => bindClass };
+}
+
+/**
+ * Every configurable port with its implementations, in the order error messages list
+ * them. To make a port configurable: add its name to `CONFIGURABLE_PORTS` and its
+ * registration here; hosts pick it up through `createSignUpModule`.
+ */
 export const implementationRegistry: Readonly<Record<ConfigurablePort, PortRegistration>> = Object.freeze({
   IProspectSaveHandler: {
     port: 'IProspectSaveHandler',
@@ -59,20 +91,12 @@ export const implementationRegistry: Readonly<Record<ConfigurablePort, PortRegis
     configKey: 'Dependencies:IProspectSaveHandler',
     defaultName: 'AsynchronousProspectSaveHandler',
     implementations: [
-      {
-        name: 'SynchronousProspectSaveHandler',
-        aliases: ['SignUp.Web.ProspectSave.SynchronousProspectSaveHandler'],
-        binder: () => ({ bind }) => {
-          bind(IProspectSaveHandler).to(SynchronousProspectSaveHandler).inSingletonScope();
-        },
-      },
-      {
-        name: 'AsynchronousProspectSaveHandler',
-        aliases: ['SignUp.Web.ProspectSave.AsynchronousProspectSaveHandler'],
-        binder: () => ({ bind }) => {
-          bind(IProspectSaveHandler).to(AsynchronousProspectSaveHandler).inSingletonScope();
-        },
-      },
+      boundClass('SynchronousProspectSaveHandler', ['SignUp.Web.ProspectSave.SynchronousProspectSaveHandler'], ['IProspectRepository'], ({ bind }) => {
+        bind(IProspectSaveHandler).to(SynchronousProspectSaveHandler).inSingletonScope();
+      }),
+      boundClass('AsynchronousProspectSaveHandler', ['SignUp.Web.ProspectSave.AsynchronousProspectSaveHandler'], ['eventPublisher'], ({ bind }) => {
+        bind(IProspectSaveHandler).to(AsynchronousProspectSaveHandler).inSingletonScope();
+      }),
     ],
   },
   IReferenceDataLoader: {
@@ -81,17 +105,14 @@ export const implementationRegistry: Readonly<Record<ConfigurablePort, PortRegis
     configKey: 'Dependencies:IReferenceDataLoader',
     defaultName: 'DatabaseReferenceDataLoader',
     implementations: [
-      {
-        name: 'DatabaseReferenceDataLoader',
-        aliases: ['SignUp.Web.ReferenceData.DatabaseReferenceDataLoader'],
-        binder: () => (options) => {
-          options.bind(ReferenceDataSource).to(DatabaseReferenceDataLoader).inSingletonScope();
-          bindCachedReferenceData(options);
-        },
-      },
+      boundClass('DatabaseReferenceDataLoader', ['SignUp.Web.ReferenceData.DatabaseReferenceDataLoader'], ['database'], (options) => {
+        options.bind(ReferenceDataSource).to(DatabaseReferenceDataLoader).inSingletonScope();
+        bindCachedReferenceData(options);
+      }),
       {
         name: 'ApiReferenceDataLoader',
         aliases: ['SignUp.Web.ReferenceData.ApiReferenceDataLoader'],
+        needs: [],
         binder: (settings) => {
           const url = settings.referenceDataApi.url;
           if (url === undefined) {
@@ -110,12 +131,33 @@ export const implementationRegistry: Readonly<Record<ConfigurablePort, PortRegis
       },
     ],
   },
+  IProspectRepository: {
+    port: 'IProspectRepository',
+    token: IProspectRepository,
+    configKey: 'Dependencies:IProspectRepository',
+    defaultName: 'SqlProspectRepository',
+    implementations: [
+      boundClass('SqlProspectRepository', [], ['database'], ({ bind }) => {
+        bind(IProspectRepository).to(SqlProspectRepository).inSingletonScope();
+      }),
+      {
+        ...boundClass('InMemoryProspectRepository', [], [], ({ bind }) => {
+          bind(IProspectRepository).toConstantValue(new InMemoryProspectRepository());
+        }),
+        warning: 'IProspectRepository=InMemoryProspectRepository keeps prospects in this process only: they are lost when it stops',
+      },
+    ],
+  },
 });
+
+function isConfigurablePort(port: string): port is ConfigurablePort {
+  return (CONFIGURABLE_PORTS as readonly string[]).includes(port);
+}
 
 /** The implementation a configured name stands for, or the port's default when the name is unset or blank. */
 export function findImplementation(port: ConfigurablePort, configured?: string): Implementation {
-  const registration = Object.hasOwn(implementationRegistry, port) ? implementationRegistry[port] : undefined;
-  if (registration === undefined) throw new TypeError(`${String(port)} is not a configurable port`);
+  if (!isConfigurablePort(port)) throw new TypeError(`${String(port)} is not a configurable port`);
+  const registration = implementationRegistry[port];
   const wanted = (configured ?? '').trim();
   const name = wanted === '' ? registration.defaultName : wanted;
   const lower = name.toLowerCase();
@@ -123,10 +165,10 @@ export function findImplementation(port: ConfigurablePort, configured?: string):
     [candidate.name, ...candidate.aliases].some((accepted) => accepted.toLowerCase() === lower));
   if (found === undefined) {
     const names = registration.implementations.map((candidate) => candidate.name).join(', ');
+    const original = registration.implementations.some((candidate) => candidate.aliases.length > 0) ? ' (or their SignUp.Web.* full names)' : '';
     throw new ConfigurationError(
       registration.configKey,
-      `${registration.configKey} = ${JSON.stringify(wanted)} is not a known implementation; `
-      + `use one of: ${names} (or their SignUp.Web.* full names)`,
+      `${registration.configKey} = ${JSON.stringify(wanted)} is not a known implementation; use one of: ${names}${original}`,
     );
   }
   return found;
@@ -134,8 +176,8 @@ export function findImplementation(port: ConfigurablePort, configured?: string):
 
 /**
  * The canonical short name of the implementation configured for a port; the port's
- * default (AsynchronousProspectSaveHandler, DatabaseReferenceDataLoader) when unset or
- * blank. Names match case-insensitively, short or as the original .NET full names.
+ * default (AsynchronousProspectSaveHandler, DatabaseReferenceDataLoader, SqlProspectRepository)
+ * when unset or blank. Names match case-insensitively, short or as the original .NET full names.
  *
  * @throws ConfigurationError naming `Dependencies:<port>`, the bad name and the valid ones.
  */

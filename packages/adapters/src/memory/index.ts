@@ -1,3 +1,4 @@
+export * from './create-in-process-messaging-module.js';
 export * from './in-memory-event-bus.js';
 export * from './in-memory-prospect-repository.js';
 export * from './in-memory-reference-data-loader.js';

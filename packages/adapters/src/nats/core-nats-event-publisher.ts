@@ -1,6 +1,5 @@
 import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
-import { inject, injectable, unmanaged } from 'inversify';
-import { NatsConnection } from './nats-connection.js';
+import type { NatsConnection } from './nats-connection.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { queueUnavailable } from './nats-error-translation.js';
 import { encodeProspectSignedUpEvent } from './prospect-signed-up-codec.js';
@@ -22,12 +21,11 @@ export interface CoreNatsEventPublisherOptions {
  * @throws QueueUnavailableError (with the client error as `cause`) when not connected
  *   in time, the flush times out or the connection is closed.
  */
-@injectable()
 export class CoreNatsEventPublisher implements IEventPublisher {
   private readonly monitor: NatsConnectionMonitor;
   private readonly timeoutMs: number;
 
-  constructor(@inject(NatsConnection) private readonly nc: NatsConnection, @unmanaged() options: CoreNatsEventPublisherOptions = {}) {
+  constructor(private readonly nc: NatsConnection, options: CoreNatsEventPublisherOptions = {}) {
     this.monitor = new NatsConnectionMonitor(nc);
     this.timeoutMs = options.timeoutMs ?? 2000;
   }

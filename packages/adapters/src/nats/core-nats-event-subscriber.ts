@@ -1,8 +1,7 @@
-import { ILogger, type IEventSubscriber, type IProspectEventHandler, type ISubscription } from '@signup/domain';
-import { inject, injectable, unmanaged } from 'inversify';
+import type { ILogger, IEventSubscriber, IProspectEventHandler, ISubscription } from '@signup/domain';
 import { CoreNatsSubscription, type CoreNatsSubscriptionSettings } from './core-nats-subscription.js';
 import { DEFAULT_RETRY_DELAYS_MS } from './dead-letter.js';
-import { NatsConnection } from './nats-connection.js';
+import type { NatsConnection } from './nats-connection.js';
 
 /** Tuning for `CoreNatsEventSubscriber`. */
 export interface CoreNatsEventSubscriberOptions {
@@ -17,15 +16,14 @@ export interface CoreNatsEventSubscriberOptions {
  * server without JetStream, as the original app did: queue group = handler name, no
  * acks, nothing stored. See `CoreNatsSubscription` for how outcomes are settled.
  */
-@injectable()
 export class CoreNatsEventSubscriber implements IEventSubscriber {
   private readonly settings: CoreNatsSubscriptionSettings;
   private readonly running = new Set<ISubscription>();
 
   constructor(
-    @inject(NatsConnection) private readonly nc: NatsConnection,
-    @inject(ILogger) private readonly logger: ILogger,
-    @unmanaged() options: CoreNatsEventSubscriberOptions = {},
+    private readonly nc: NatsConnection,
+    private readonly logger: ILogger,
+    options: CoreNatsEventSubscriberOptions = {},
   ) {
     this.settings = {
       batchSize: Math.max(1, Math.floor(options.batchSize ?? 100)),

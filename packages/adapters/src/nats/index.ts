@@ -1,6 +1,7 @@
 export * from './core-nats-event-publisher.js';
 export * from './core-nats-event-subscriber.js';
 export * from './create-nats-messaging.js';
+export * from './create-nats-messaging-module.js';
 export * from './dead-letter.js';
 export * from './jetstream-consumer-lag.js';
 export * from './jetstream-dead-letter-store.js';

@@ -1,7 +1,6 @@
 import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
-import { inject, injectable, unmanaged } from 'inversify';
 import { JetStreamAckInbox } from './jetstream-ack-inbox.js';
-import { NatsConnection } from './nats-connection.js';
+import type { NatsConnection } from './nats-connection.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { queueUnavailable } from './nats-error-translation.js';
 import { encodeProspectSignedUpEvent } from './prospect-signed-up-codec.js';
@@ -26,7 +25,6 @@ const MIN_ACK_WAIT_FRACTION = 0.5;
  *   in time (the event was not sent), the acknowledgement times out (`outcomeUnknown`:
  *   it may be stored), no stream stores the subject, or the connection is closed.
  */
-@injectable()
 export class JetStreamEventPublisher implements IEventPublisher {
   private readonly acks: JetStreamAckInbox;
   private readonly monitor: NatsConnectionMonitor;
@@ -34,7 +32,7 @@ export class JetStreamEventPublisher implements IEventPublisher {
   private readonly minAckWaitMs: number;
   private turn: Promise<void> | undefined;
 
-  constructor(@inject(NatsConnection) nc: NatsConnection, @unmanaged() options: JetStreamEventPublisherOptions = {}) {
+  constructor(nc: NatsConnection, options: JetStreamEventPublisherOptions = {}) {
     this.acks = new JetStreamAckInbox(nc);
     this.monitor = new NatsConnectionMonitor(nc);
     this.timeoutMs = options.timeoutMs ?? 2000;

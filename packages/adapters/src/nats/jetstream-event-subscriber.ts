@@ -1,8 +1,7 @@
-import { ILogger, type IEventSubscriber, type IProspectEventHandler, type ISubscription } from '@signup/domain';
-import { inject, injectable, unmanaged } from 'inversify';
+import type { ILogger, IEventSubscriber, IProspectEventHandler, ISubscription } from '@signup/domain';
 import { DEFAULT_RETRY_DELAYS_MS } from './dead-letter.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSettings } from './jetstream-subscription.js';
-import { NatsConnection } from './nats-connection.js';
+import type { NatsConnection } from './nats-connection.js';
 
 /** Tuning for `JetStreamEventSubscriber`; the defaults suit production. */
 export interface JetStreamEventSubscriberOptions {
@@ -36,15 +35,14 @@ export interface JetStreamEventSubscriberOptions {
  * processes subscribing the same handler share its consumer, as queue groups did.
  * See `JetStreamSubscription` for how messages are settled and stalls recovered.
  */
-@injectable()
 export class JetStreamEventSubscriber implements IEventSubscriber {
   private readonly settings: JetStreamSubscriptionSettings;
   private readonly running = new Set<ISubscription>();
 
   constructor(
-    @inject(NatsConnection) private readonly nc: NatsConnection,
-    @inject(ILogger) private readonly logger: ILogger,
-    @unmanaged() options: JetStreamEventSubscriberOptions = {},
+    private readonly nc: NatsConnection,
+    private readonly logger: ILogger,
+    options: JetStreamEventSubscriberOptions = {},
   ) {
     const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
     const fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 10_000);

@@ -13,9 +13,8 @@ import type { SignUpSettings } from '../config/index.js';
 import { maskSecrets } from '../logging/index.js';
 import { queueUnavailable } from './nats-error-translation.js';
 
-/** An open connection to NATS, bound by hosts as a constant under the token of the same name. */
+/** An open connection to NATS, opened by a host with `connectToMessageQueue` and drained by it when it stops. */
 export type NatsConnection = NatsClientConnection;
-export const NatsConnection: unique symbol = Symbol.for('signup.NatsConnection');
 
 /** The `MessageQueue:*` settings a connection is made from. */
 export type MessageQueueSettings = SignUpSettings['messageQueue'];

@@ -1,6 +1,5 @@
 import { QueueUnavailableError, type IHealthCheck, type ISubscription } from '@signup/domain';
-import { inject, injectable, unmanaged } from 'inversify';
-import { NatsConnection } from './nats-connection.js';
+import type { NatsConnection } from './nats-connection.js';
 import { queueUnavailable } from './nats-error-translation.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -18,13 +17,12 @@ export interface NatsHealthCheckOptions {
  *
  * @throws QueueUnavailableError from `check()` saying which of these failed.
  */
-@injectable()
 export class NatsHealthCheck implements IHealthCheck {
   readonly name = 'message-queue';
   private readonly timeoutMs: number;
   private readonly subscriptions: () => readonly ISubscription[];
 
-  constructor(@inject(NatsConnection) private readonly nc: NatsConnection, @unmanaged() options: NatsHealthCheckOptions = {}) {
+  constructor(private readonly nc: NatsConnection, options: NatsHealthCheckOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.subscriptions = options.subscriptions ?? (() => []);
   }

@@ -9,6 +9,7 @@ export {
   type SqliteConnectionSettings,
   type SqlServerConnectionSettings,
 } from './connection-string.js';
+export { createSqlModule, type SqlModuleOptions } from './create-sql-module.js';
 export { createKnex, DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type CreateKnexOptions } from './create-knex.js';
 export { DatabaseReferenceDataLoader } from './database-reference-data-loader.js';
 export { migrateDatabase, type MigrateDatabaseOptions } from './migrate-database.js';

@@ -1,7 +1,5 @@
 import type { IHealthCheck } from '@signup/domain';
-import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
-import { SqlConnection } from './sql-connection.js';
 import { translateSqlError } from './translate-sql-error.js';
 
 /** How long the health check waits for the database's answer. */
@@ -13,11 +11,10 @@ export const SQL_HEALTH_CHECK_TIMEOUT_MS = 3000;
  *
  * @throws DatabaseUnavailableError from `check()` when the database does not answer in time or cannot be reached.
  */
-@injectable()
 export class SqlHealthCheck implements IHealthCheck {
   readonly name = 'database';
 
-  constructor(@inject(SqlConnection) private readonly knex: Knex) {}
+  constructor(private readonly knex: Knex) {}
 
   async check(): Promise<void> {
     try {

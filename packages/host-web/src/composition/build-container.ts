@@ -1,27 +1,14 @@
-import { Container } from 'inversify';
-import {
-  IEventPublisher,
-  IEventSubscriber,
-  IHealthCheck,
-  ILogger,
-  IProspectRepository,
-  IProspectSaveHandler,
-  IReferenceDataLoader,
-} from '@signup/domain';
+import { Container, type ContainerModule } from 'inversify';
+import { IHealthCheck, ILogger, type IProspectSaveHandler, type IReferenceDataLoader } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
-import { createSignUpModule, describeChosen } from '@signup/adapters/di';
-import { SqlConnection } from '@signup/adapters/sql';
+import { createSignUpModule, describeChosen, USE_CASE_PORTS, type SignUpModule } from '@signup/adapters/di';
 
-/** The connections and adapters `main` opened before the container is built; bound as constants. */
+/** What `main` opened before the container is built: the logger, the adapter modules and the readiness checks of this host. */
 export interface WebInfrastructure {
   readonly logger: ILogger;
-  /** The knex instance; no query runs until something needs the database. */
-  readonly sql: SqlConnection;
-  readonly prospectRepository: IProspectRepository;
-  /** Needed by the asynchronous save handler: NATS or the in-process bus. */
-  readonly eventPublisher?: IEventPublisher;
-  readonly eventSubscriber?: IEventSubscriber;
-  /** What readiness checks for this configuration (database, message queue, in-process subscription). */
+  /** `createSqlModule`, `createNatsMessagingModule` or `createInProcessMessagingModule`: what the configuration needs. */
+  readonly modules: readonly ContainerModule[];
+  /** Checks of this host's own (the reference data, the in-process subscription), beside those the modules bind. */
   readonly healthChecks: readonly IHealthCheck[];
 }
 
@@ -31,34 +18,42 @@ export interface ContainerOverrides {
   readonly saveHandler?: IProspectSaveHandler;
 }
 
+/** What the web host needs, decided from the settings through the implementation registry. */
+export interface WebPlan {
+  readonly signUp: SignUpModule;
+  /** Publishing without `MessageQueue:Url`: the in-process bus, with the save handler in this process. */
+  readonly inProcess: boolean;
+}
+
 /**
- * The web host's container: the SignUp module with the implementations the
- * settings choose, the infrastructure as constants, then the overrides. Logs the
+ * The ports the web resolves (`SignUpProspect`'s), and, when the chosen save handler
+ * publishes and no `MessageQueue:Url` is set, those of the save handler it then runs
+ * in-process too, with the implementations the registry chooses for them.
+ *
+ * @throws ConfigurationError for an unknown implementation name or a key the chosen one needs.
+ */
+export function planWebHost(settings: SignUpSettings, overrides: ContainerOverrides = {}): WebPlan {
+  const options = { overrides: { IProspectSaveHandler: overrides.saveHandler, IReferenceDataLoader: overrides.referenceDataLoader } };
+  const web = createSignUpModule(settings, { ...options, ports: USE_CASE_PORTS.SignUpProspect });
+  if (!web.needs('eventPublisher') || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false };
+  const ports = [...USE_CASE_PORTS.SignUpProspect, ...USE_CASE_PORTS.SaveProspectEventHandler];
+  return { signUp: createSignUpModule(settings, { ...options, ports }), inProcess: true };
+}
+
+/**
+ * The web host's container: the SignUp module with the implementations the settings
+ * choose (or the overrides), the adapter modules and the host's health checks. Logs the
  * chosen mapping in one line. No I/O.
  *
  * @throws ConfigurationError for an unknown implementation name or a key the chosen one needs.
  */
 export function buildContainer(settings: SignUpSettings, infrastructure: WebInfrastructure, overrides: ContainerOverrides = {}): Container {
-  const { module, chosen } = createSignUpModule(settings);
+  const { signUp } = planWebHost(settings, overrides);
   const container = new Container();
-  container.load(module);
-
+  container.load(signUp.module, ...infrastructure.modules);
   container.bind(ILogger).toConstantValue(infrastructure.logger);
-  container.bind(SqlConnection).toConstantValue(infrastructure.sql);
-  container.bind(IProspectRepository).toConstantValue(infrastructure.prospectRepository);
-  if (infrastructure.eventPublisher !== undefined) container.bind(IEventPublisher).toConstantValue(infrastructure.eventPublisher);
-  if (infrastructure.eventSubscriber !== undefined) container.bind(IEventSubscriber).toConstantValue(infrastructure.eventSubscriber);
   for (const check of infrastructure.healthChecks) container.bind(IHealthCheck).toConstantValue(check);
-
-  const mapping: Record<string, string> = { ...chosen };
-  if (overrides.referenceDataLoader !== undefined) {
-    container.rebind(IReferenceDataLoader).toConstantValue(overrides.referenceDataLoader);
-    mapping.IReferenceDataLoader = `${overrides.referenceDataLoader.constructor.name} (override)`;
-  }
-  if (overrides.saveHandler !== undefined) {
-    container.rebind(IProspectSaveHandler).toConstantValue(overrides.saveHandler);
-    mapping.IProspectSaveHandler = `${overrides.saveHandler.name} (override)`;
-  }
-  infrastructure.logger.info(`Dependencies: ${describeChosen(mapping)}`);
+  infrastructure.logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);
+  for (const warning of signUp.warnings) infrastructure.logger.warn(warning);
   return container;
 }

@@ -119,4 +119,40 @@ describe('WebHost on SQLite', () => {
       expect(countRows(folder, 'last@example.com')).to.equal(1);
     });
   });
+
+  describe('with the repository chosen by configuration', () => {
+    let folder: string;
+    let host: WebHost;
+    let logger: RecordingLogger;
+
+    before(async () => {
+      folder = mkdtempSync(path.join(tmpdir(), 'signup-web-memory-'));
+      logger = new RecordingLogger();
+      host = await WebHost.create(settingsFor(folder, {
+        Dependencies__IProspectSaveHandler: 'SynchronousProspectSaveHandler',
+        Dependencies__IProspectRepository: 'InMemoryProspectRepository',
+      }), { logger });
+    });
+
+    after(async () => {
+      await host?.stop();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('saves through InMemoryProspectRepository, not into the Prospects table', async () => {
+      const res = await request(host.app.callback()).post('/api/prospects').send(FORM).expect(201);
+
+      expect(res.body).to.have.property('prospectId', 1);
+      expect(countRows(folder, FORM.emailAddress)).to.equal(0);
+      expect(logger.lines.map((line) => line.message)).to.include(
+        'Dependencies: IProspectSaveHandler=SynchronousProspectSaveHandler, IProspectRepository=InMemoryProspectRepository, IReferenceDataLoader=DatabaseReferenceDataLoader',
+      );
+      expect(logger.messages('warn')).to.deep.equal(['IProspectRepository=InMemoryProspectRepository keeps prospects in this process only: they are lost when it stops']);
+    });
+
+    it('is ready without checking the database, which only served the cached reference data', async () => {
+      const res = await request(host.app.callback()).get('/health/ready').expect(200);
+      expect(res.body).to.deep.equal({ status: 'ready', checks: { 'reference-data': 'ok' } });
+    });
+  });
 });

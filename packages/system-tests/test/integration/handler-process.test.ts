@@ -16,11 +16,21 @@ describe('signup-handler as a process: arguments, configuration and start-up fai
   after(() => rmSync(directory, { recursive: true, force: true }));
 
   it('exits 2 with the usage line for an unknown command', async () => {
-    const host = startHandlerProcess({}, 'signup-handler index', ['index']);
+    const host = startHandlerProcess({}, 'signup-handler reindex', ['reindex']);
     const exit = await host.exited;
 
     expect(exit.code).to.equal(2);
-    expect(host.stderrLines).to.deep.equal(['Unknown command "index". Usage: signup-handler save']);
+    expect(host.stderrLines).to.have.length(1);
+    expect(host.stderrLines[0]).to.match(/^Unknown command "reindex"\. Usage: signup-handler (\w+\|)*save(\|\w+)*$/);
+  });
+
+  it('lists every command with one line each for --help, and exits 0', async () => {
+    const host = startHandlerProcess({}, 'signup-handler --help', ['--help']);
+    const exit = await host.exited;
+
+    expect(exit.code).to.equal(0);
+    expect(host.stderrLines).to.deep.equal([]);
+    expect(host.output()).to.match(/^ {2}save +Subscribes as save-handler and saves each signed-up prospect to the database\.$/m);
   });
 
   it('exits 2 with one line naming MessageQueue:Url when it is not set', async () => {

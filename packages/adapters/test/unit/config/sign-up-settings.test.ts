@@ -21,7 +21,7 @@ describe('readSignUpSettings', () => {
   describe('defaults', () => {
     it('applies every default when nothing is configured', () => {
       expect(settingsFrom({})).to.deep.equal({
-        dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined },
+        dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined, IProspectRepository: undefined },
         referenceDataApi: { url: undefined },
         messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined },
         database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
@@ -70,6 +70,7 @@ describe('readSignUpSettings', () => {
         dependencies: {
           IProspectSaveHandler: 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler',
           IReferenceDataLoader: 'ApiReferenceDataLoader',
+          IProspectRepository: undefined,
         },
         referenceDataApi: { url: 'http://reference-data-api/api' },
         messageQueue: {

@@ -21,7 +21,8 @@ import sinon from 'sinon';
 import { Configuration, readSignUpSettings, type SignUpSettings } from '../../../src/config/index.js';
 import { createSignUpModule, describeChosen, ReferenceDataSource } from '../../../src/di/index.js';
 import { ApiReferenceDataLoader } from '../../../src/http/index.js';
-import { createKnex, DatabaseReferenceDataLoader, SqlConnection } from '../../../src/sql/index.js';
+import { InMemoryProspectRepository, InMemoryReferenceDataLoader } from '../../../src/memory/index.js';
+import { createKnex, DatabaseReferenceDataLoader, SqlConnection, SqlProspectRepository } from '../../../src/sql/index.js';
 
 const API_URL = 'http://reference-data-api/api';
 
@@ -72,10 +73,9 @@ describe('createSignUpModule', () => {
   function containerFor(settings: SignUpSettings): Container {
     const container = new Container();
     container.bind(SqlConnection).toConstantValue(knex);
-    container.bind(IProspectRepository).toConstantValue(repository);
     container.bind(IEventPublisher).toConstantValue(publisher);
     container.bind(ILogger).toConstantValue({ debug() {}, info() {}, warn() {}, error() {} });
-    container.load(createSignUpModule(settings).module);
+    container.load(createSignUpModule(settings, { overrides: { IProspectRepository: repository } }).module);
     return container;
   }
 
@@ -91,10 +91,12 @@ describe('createSignUpModule', () => {
 
     for (const [name, implementation] of names) {
       it(`binds ${implementation.name} for ${name}`, () => {
-        const { chosen, module } = createSignUpModule(settingsFrom({ 'Dependencies:IProspectSaveHandler': name }));
+        const { chosen, module } = createSignUpModule(
+          settingsFrom({ 'Dependencies:IProspectSaveHandler': name }),
+          { overrides: { IProspectRepository: repository } },
+        );
         const container = new Container();
         container.load(module);
-        container.bind(IProspectRepository).toConstantValue(repository);
         container.bind(IEventPublisher).toConstantValue(publisher);
 
         expect(container.get<IProspectSaveHandler>(IProspectSaveHandler)).to.be.instanceOf(implementation);
@@ -210,13 +212,90 @@ describe('createSignUpModule', () => {
         + 'use one of: DatabaseReferenceDataLoader, ApiReferenceDataLoader (or their SignUp.Web.* full names)');
     });
   });
+
+  describe('IProspectRepository', () => {
+    it('binds SqlProspectRepository on the host\'s connection when nothing is configured', () => {
+      const settings = settingsFrom();
+      const container = new Container();
+      container.bind(SqlConnection).toConstantValue(knex);
+      container.load(createSignUpModule(settings).module);
+
+      expect(container.get(IProspectRepository)).to.be.instanceOf(SqlProspectRepository);
+      expect(createSignUpModule(settings).chosen.IProspectRepository).to.equal('SqlProspectRepository');
+    });
+
+    it('binds InMemoryProspectRepository when configured, needing no database', () => {
+      const settings = settingsFrom({ 'Dependencies:IProspectRepository': 'inmemoryprospectrepository' });
+      const signUp = createSignUpModule(settings, { ports: ['IProspectRepository'] });
+      const container = new Container();
+      container.load(signUp.module);
+
+      expect(container.get(IProspectRepository)).to.be.instanceOf(InMemoryProspectRepository);
+      expect(signUp.chosen).to.deep.equal({ IProspectRepository: 'InMemoryProspectRepository' });
+      expect(signUp.needs('database')).to.equal(false);
+      expect(signUp.warnings).to.deep.equal(['IProspectRepository=InMemoryProspectRepository keeps prospects in this process only: they are lost when it stops']);
+    });
+
+    it('has nothing to warn about for the defaults', () => {
+      expect(createSignUpModule(settingsFrom()).warnings).to.deep.equal([]);
+    });
+
+    it('throws a ConfigurationError listing the valid repositories', () => {
+      expect(() => createSignUpModule(settingsFrom({ 'Dependencies:IProspectRepository': 'Redis' }))).to.throw(ConfigurationError,
+        'Dependencies:IProspectRepository = "Redis" is not a known implementation; use one of: SqlProspectRepository, InMemoryProspectRepository');
+    });
+  });
+
+  describe('needs', () => {
+    it('follows the ports the host resolves to what their implementations need', () => {
+      const synchronous = createSignUpModule(
+        settingsFrom({ 'Dependencies:IProspectSaveHandler': 'SynchronousProspectSaveHandler', 'Dependencies:IReferenceDataLoader': 'ApiReferenceDataLoader', 'ReferenceDataApi:Url': API_URL }),
+        { ports: ['IProspectSaveHandler', 'IReferenceDataLoader'] },
+      );
+
+      expect(synchronous.chosen).to.deep.equal({
+        IProspectSaveHandler: 'SynchronousProspectSaveHandler',
+        IProspectRepository: 'SqlProspectRepository',
+        IReferenceDataLoader: 'ApiReferenceDataLoader',
+      });
+      expect(synchronous.needs('database')).to.equal(true);
+      expect(synchronous.needs('database', 'IProspectRepository')).to.equal(true);
+      expect(synchronous.needs('database', 'IReferenceDataLoader')).to.equal(false);
+      expect(synchronous.needs('eventPublisher')).to.equal(false);
+    });
+
+    it('leaves out the ports nothing resolves, and their needs', () => {
+      const asynchronous = createSignUpModule(settingsFrom(), { ports: ['IProspectSaveHandler'] });
+
+      expect(asynchronous.chosen).to.deep.equal({ IProspectSaveHandler: 'AsynchronousProspectSaveHandler' });
+      expect(asynchronous.needs('eventPublisher')).to.equal(true);
+      expect(asynchronous.needs('database')).to.equal(false);
+    });
+
+    it('checks every configured name, even of a port the host does not resolve', () => {
+      expect(() => createSignUpModule(settingsFrom({ 'Dependencies:IProspectRepository': 'Redis' }), { ports: ['IProspectSaveHandler'] }))
+        .to.throw(ConfigurationError).with.property('key', 'Dependencies:IProspectRepository');
+    });
+
+    it('binds an override as it is, reported as an override and needing nothing', () => {
+      const loader = new InMemoryReferenceDataLoader();
+      const signUp = createSignUpModule(settingsFrom(), { ports: ['IReferenceDataLoader'], overrides: { IReferenceDataLoader: loader } });
+      const container = new Container();
+      container.load(signUp.module);
+
+      expect(container.get(IReferenceDataLoader)).to.equal(loader);
+      expect(signUp.chosen).to.deep.equal({ IReferenceDataLoader: 'InMemoryReferenceDataLoader (override)' });
+      expect(signUp.needs('database')).to.equal(false);
+    });
+  });
 });
 
 describe('describeChosen', () => {
   it('puts the chosen mapping on one line', () => {
     const { chosen } = createSignUpModule(settingsFrom({ 'Dependencies:IProspectSaveHandler': 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler' }));
 
-    expect(describeChosen(chosen))
-      .to.equal('IProspectSaveHandler=SynchronousProspectSaveHandler, IReferenceDataLoader=DatabaseReferenceDataLoader');
+    expect(describeChosen(chosen)).to.equal(
+      'IProspectSaveHandler=SynchronousProspectSaveHandler, IProspectRepository=SqlProspectRepository, IReferenceDataLoader=DatabaseReferenceDataLoader',
+    );
   });
 });

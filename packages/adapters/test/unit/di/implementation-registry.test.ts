@@ -1,4 +1,4 @@
-import { ConfigurationError, IProspectSaveHandler, IReferenceDataLoader } from '@signup/domain';
+import { ConfigurationError, IProspectRepository, IProspectSaveHandler, IReferenceDataLoader } from '@signup/domain';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { implementationRegistry, resolveImplementation, type ConfigurablePort } from '../../../src/di/index.js';
@@ -17,12 +17,17 @@ describe('implementationRegistry', () => {
   it('registers each configurable port under its own token', () => {
     expect(implementationRegistry.IProspectSaveHandler.token).to.equal(IProspectSaveHandler);
     expect(implementationRegistry.IReferenceDataLoader.token).to.equal(IReferenceDataLoader);
+    expect(implementationRegistry.IProspectRepository.token).to.equal(IProspectRepository);
   });
 
-  it('accepts the original SignUp.Web full name of every implementation and has a registered default', () => {
+  it('has a registered default for every port', () => {
     for (const registration of Object.values(implementationRegistry)) {
-      const names = registration.implementations.map((implementation) => implementation.name);
-      expect(names).to.include(registration.defaultName);
+      expect(registration.implementations.map((implementation) => implementation.name)).to.include(registration.defaultName);
+    }
+  });
+
+  it('accepts the original SignUp.Web full name of every implementation of the original\'s ports', () => {
+    for (const registration of [implementationRegistry.IProspectSaveHandler, implementationRegistry.IReferenceDataLoader]) {
       for (const implementation of registration.implementations) {
         expect(implementation.aliases.some((alias) => alias.startsWith('SignUp.Web.') && alias.endsWith(`.${implementation.name}`)))
           .to.equal(true, implementation.name);
@@ -56,6 +61,7 @@ describe('resolveImplementation', () => {
     it(`uses the defaults when the name is ${JSON.stringify(configured)}`, () => {
       expect(resolveImplementation('IProspectSaveHandler', configured)).to.equal('AsynchronousProspectSaveHandler');
       expect(resolveImplementation('IReferenceDataLoader', configured)).to.equal('DatabaseReferenceDataLoader');
+      expect(resolveImplementation('IProspectRepository', configured)).to.equal('SqlProspectRepository');
     });
   }
 

@@ -8,9 +8,10 @@ import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, type NatsConnection } from '@signup/adapters/nats';
 import { createKnex } from '@signup/adapters/sql';
 import { type ProspectSignedUpEvent } from '@signup/domain';
+import { eventually } from '@signup/test-support/eventually';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
-import { startSaveHandler, type RunningSaveHandler } from '../../src/composition/start-save-handler.js';
+import { startSaveHandler, type RunningHandler } from '../../src/composition/start-handler.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -20,22 +21,12 @@ async function freePort(): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('startSaveHandler with a real nats-server and SQLite', function () {
   this.timeout(60_000);
 
   let nats: NatsServer;
   let directory: string;
-  let running: RunningSaveHandler;
+  let running: RunningHandler;
   let publisherConnection: NatsConnection;
   let knex: ReturnType<typeof createKnex>;
   const lines: string[] = [];

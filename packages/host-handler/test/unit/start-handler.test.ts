@@ -5,18 +5,20 @@ import { expect } from 'chai';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import sinon from 'sinon';
 import {
-  DatabaseUnavailableError, QueueUnavailableError, type IEventPublisher, type IEventSubscriber, type IHealthCheck,
+  DatabaseUnavailableError, IReferenceDataLoader, QueueUnavailableError, type IEventPublisher, type IEventSubscriber, type IHealthCheck,
   type IProspectEventHandler, type ISubscription,
 } from '@signup/domain';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
-import { startSaveHandler, type SaveHandlerAdapters } from '../../src/composition/start-save-handler.js';
+import type { HandlerHostAdapters } from '../../src/composition/handler-host-adapters.js';
+import { startHandler, startSaveHandler } from '../../src/composition/start-handler.js';
+import type { HandlerDefinition } from '../../src/handlers/handler-definition.js';
 
-type Knex = ReturnType<SaveHandlerAdapters['createKnex']>;
-type Connection = Awaited<ReturnType<SaveHandlerAdapters['connectToMessageQueue']>>;
-type Messaging = Awaited<ReturnType<SaveHandlerAdapters['createNatsMessaging']>>;
+type Knex = ReturnType<HandlerHostAdapters['createKnex']>;
+type Connection = Awaited<ReturnType<HandlerHostAdapters['connectToMessageQueue']>>;
+type Messaging = Awaited<ReturnType<HandlerHostAdapters['createNatsMessaging']>>;
 
 /** Fakes of everything the composition opens, recording what happened in order. */
-function fakeAdapters(calls: string[], subscribed: IProspectEventHandler[]): SaveHandlerAdapters {
+function fakeAdapters(calls: string[], subscribed: IProspectEventHandler[]): HandlerHostAdapters {
   const check = (name: string): IHealthCheck => ({ name, check: () => Promise.resolve() });
   const subscription: ISubscription = {
     healthy: true,
@@ -116,7 +118,7 @@ describe('startSaveHandler', () => {
       'metrics.start', 'knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging', 'subscribe save-handler',
     ]);
     expect(running.monitoringPort).to.equal(9464);
-    expect(lines.join('\n')).to.match(/INFO .*Dependencies: IProspectSaveHandler=\w+, IReferenceDataLoader=DatabaseReferenceDataLoader/);
+    expect(lines.join('\n')).to.match(/INFO .*Dependencies: IProspectRepository=SqlProspectRepository, IReferenceDataLoader=DatabaseReferenceDataLoader$/m);
     expect(lines.join('\n')).to.include('Connecting to database: postgres://').and.not.include('db-s3cret');
     await running.stop();
   });
@@ -173,7 +175,7 @@ describe('startSaveHandler', () => {
 
     it('still closes the rest when draining NATS fails, and reports it', async () => {
       const adapters = fakeAdapters(calls, subscribed);
-      const failingDrain: SaveHandlerAdapters = {
+      const failingDrain: HandlerHostAdapters = {
         ...adapters,
         connectToMessageQueue: () => Promise.resolve({ drain: () => Promise.reject(new Error('connection closed')) } as unknown as Connection),
       };
@@ -190,7 +192,7 @@ describe('startSaveHandler', () => {
     it('closes the database and the metrics server and rethrows when NATS is unreachable', async () => {
       const adapters = fakeAdapters(calls, subscribed);
       const unreachable = new QueueUnavailableError('Cannot connect to the message queue at nats://***:***@nats.example:4222');
-      const failing: SaveHandlerAdapters = { ...adapters, connectToMessageQueue: sandbox.stub().rejects(unreachable) };
+      const failing: HandlerHostAdapters = { ...adapters, connectToMessageQueue: sandbox.stub().rejects(unreachable) };
 
       let thrown: unknown;
       try {
@@ -206,7 +208,7 @@ describe('startSaveHandler', () => {
     it('does not connect to NATS when the database is unreachable', async () => {
       const adapters = fakeAdapters(calls, subscribed);
       const down = new DatabaseUnavailableError('The database at postgres://***@db.example:5432/signup did not answer');
-      const failing: SaveHandlerAdapters = {
+      const failing: HandlerHostAdapters = {
         ...adapters,
         createDatabaseHealthCheck: () => ({ name: 'database', check: () => Promise.reject(down) }),
       };
@@ -234,6 +236,96 @@ describe('startSaveHandler', () => {
       expect(thrown).to.have.property('code', 'CONFIGURATION_INVALID');
       expect(calls).to.deep.equal([]);
     });
+  });
+});
+
+describe('startHandler', () => {
+  let directory: string;
+  let calls: string[];
+  let subscribed: IProspectEventHandler[];
+
+  const settings = (env: Record<string, string> = {}): ReturnType<typeof loadHandlerSettings> => loadHandlerSettings({
+    cwd: directory,
+    env: { MessageQueue__Url: 'nats://127.0.0.1:4222', ConnectionStrings__SignUpDb: 'postgres://db.example:5432/signup', ...env },
+  });
+  const quietHandler = (name: string): IProspectEventHandler => ({ name, handle: (events) => Promise.resolve(events.map(() => ({ status: 'done' as const }))) });
+
+  before(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'signup-handler-unit-'));
+  });
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  beforeEach(() => {
+    calls = [];
+    subscribed = [];
+  });
+
+  it('opens no database for a handler whose ports need none, and subscribes it under its own name', async () => {
+    const lines: string[] = [];
+    const definition: HandlerDefinition = { name: 'welcome-handler', ports: [], createHandler: () => quietHandler('welcome-handler') };
+
+    const running = await startHandler(definition, settings(), { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) });
+
+    expect(calls).to.deep.equal(['nats.connect', 'nats.messaging', 'subscribe welcome-handler']);
+    expect(subscribed[0]!.name).to.equal('welcome-handler');
+    expect(lines.join('\n')).to.not.include('Connecting to database').and.not.include('Dependencies:');
+    expect(lines.every((line) => line.includes('[welcome-handler]'))).to.equal(true);
+    await running.stop();
+  });
+
+  it('opens no database for the save handler when the repository and reference data need none, warning about the in-memory one', async () => {
+    const lines: string[] = [];
+    const running = await startSaveHandler(
+      settings({ Dependencies__IProspectRepository: 'InMemoryProspectRepository', Dependencies__IReferenceDataLoader: 'ApiReferenceDataLoader', ReferenceDataApi__Url: 'http://reference-data/api' }),
+      { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) },
+    );
+
+    expect(calls).to.deep.equal(['nats.connect', 'nats.messaging', 'subscribe save-handler']);
+    expect(lines.filter((line) => / WARN /.test(line)).join('\n')).to.include('InMemoryProspectRepository keeps prospects in this process only');
+    await running.stop();
+  });
+
+  it('runs the start-up hook with the container built, before subscribing', async () => {
+    const definition: HandlerDefinition = {
+      name: 'index-handler',
+      ports: ['IReferenceDataLoader'],
+      createHandler: () => quietHandler('index-handler'),
+      beforeSubscribe: ({ get }) => {
+        calls.push(`beforeSubscribe ${get<{ load: unknown }>(IReferenceDataLoader).constructor.name}`);
+        return Promise.resolve();
+      },
+    };
+
+    const running = await startHandler(definition, settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+
+    expect(calls.slice(-2)).to.deep.equal(['beforeSubscribe CachingReferenceDataLoader', 'subscribe index-handler']);
+    await running.stop();
+  });
+
+  it('passes the definition\'s tuning to the subscriber', async () => {
+    const adapters = fakeAdapters(calls, subscribed);
+    const messaging = sinon.spy(adapters, 'createNatsMessaging');
+    const definition: HandlerDefinition = {
+      name: 'slow-handler', ports: [], createHandler: () => quietHandler('slow-handler'), tuning: () => ({ batchSize: 10 }),
+    };
+
+    await (await startHandler(definition, settings(), { write: () => undefined, adapters })).stop();
+
+    expect(messaging.firstCall.args[3]).to.deep.equal({ subscriber: { batchSize: 10 } });
+  });
+
+  it('refuses a definition whose handler has another name, and closes what it opened', async () => {
+    const definition: HandlerDefinition = { name: 'welcome-handler', ports: [], createHandler: () => quietHandler('save-handler') };
+
+    let thrown: unknown;
+    try {
+      await startHandler(definition, settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).to.be.instanceOf(TypeError).with.property('message', 'The handler "welcome-handler" created a handler named "save-handler"');
+    expect(calls).to.not.include('subscribe save-handler');
+    expect(calls.at(-1)).to.equal('nats.drain');
   });
 });
 

@@ -1,0 +1,16 @@
+import { IEventPublisher, IEventSubscriber } from '@signup/domain';
+import { ContainerModule } from 'inversify';
+import type { InMemoryEventBus } from './in-memory-event-bus.js';
+
+/**
+ * The in-process messaging module, for a host without `MessageQueue:Url`: binds one
+ * `InMemoryEventBus` as both `IEventPublisher` and `IEventSubscriber`, so what the
+ * web publishes reaches the handlers subscribed in the same process. Nothing
+ * survives the process; the host closes the bus when it stops. No I/O.
+ */
+export function createInProcessMessagingModule(bus: InMemoryEventBus): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(IEventPublisher).toConstantValue(bus);
+    bind(IEventSubscriber).toConstantValue(bus);
+  });
+}

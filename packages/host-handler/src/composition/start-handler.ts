@@ -1,0 +1,110 @@
+import type { SignUpSettings } from '@signup/adapters/config';
+import { createSignUpModule, describeChosen } from '@signup/adapters/di';
+import { ConsoleLogger } from '@signup/adapters/logging';
+import { createNatsMessagingModule } from '@signup/adapters/nats';
+import { createSqlModule, parseConnectionString } from '@signup/adapters/sql';
+import { IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
+import { Container } from 'inversify';
+import type { HandlerContext, HandlerDefinition, TuningContext } from '../handlers/handler-definition.js';
+import { CountingEventHandler } from '../handlers/counting-event-handler.js';
+import { saveHandlerDefinition } from '../handlers/save-handler-definition.js';
+import { ShutdownStack } from '../lifecycle/shutdown-stack.js';
+import { createHandlerMetrics } from '../monitoring/handler-metrics.js';
+import { Readiness } from '../monitoring/readiness.js';
+import { defaultHandlerHostAdapters, type HandlerHostAdapters } from './handler-host-adapters.js';
+
+/** How to start a handler. */
+export interface StartHandlerOptions {
+  /** Where log lines go; standard output by default. */
+  readonly write?: (line: string) => void;
+  readonly adapters?: Partial<HandlerHostAdapters>;
+}
+
+/** A started handler. */
+export interface RunningHandler {
+  readonly logger: ILogger;
+  /** The port of the metrics and health server, when it is enabled. */
+  readonly monitoringPort: number | undefined;
+  /**
+   * Stops taking messages, lets the batch in hand finish and be acknowledged, drains NATS,
+   * closes the database pool and the monitoring server, in that order. Resolves true when
+   * everything closed cleanly; never rejects; runs once.
+   */
+  stop(): Promise<boolean>;
+}
+
+/**
+ * The handler host's composition root: checks the implementations the definition's
+ * ports choose, starts the metrics and health server (`Metrics:Server:Enabled`), opens
+ * the database when a chosen implementation needs it (migrating it when
+ * `Database:Migrate`), connects to NATS, builds the container, runs the definition's
+ * start-up hook and subscribes its handler (counted for `/metrics`) under the
+ * definition's name; the subscription logs `Listening on subject: ..., queue: <name>`.
+ * Whatever was opened is closed again when a later step fails.
+ *
+ * @throws ConfigurationError for a bad connection string or implementation name, before anything is opened.
+ * @throws DatabaseUnavailableError or QueueUnavailableError when the database or NATS cannot be reached at start.
+ */
+export async function startHandler(definition: HandlerDefinition, settings: SignUpSettings, options: StartHandlerOptions = {}): Promise<RunningHandler> {
+  const adapters: HandlerHostAdapters = { ...defaultHandlerHostAdapters, ...options.adapters };
+  const logger = new ConsoleLogger({ name: definition.name, level: settings.logging.level, format: settings.logging.format, write: options.write });
+  const signUp = createSignUpModule(settings, { ports: definition.ports });
+  const database = signUp.needs('database') ? parseConnectionString(settings.database.connectionString) : undefined;
+  const metrics = createHandlerMetrics({ defaultMetrics: settings.metricsServer.enabled });
+  const readiness = new Readiness();
+  const shutdown = new ShutdownStack(logger);
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(ILogger).toConstantValue(logger);
+  container.load(signUp.module);
+
+  try {
+    let monitoringPort: number | undefined;
+    if (settings.metricsServer.enabled) {
+      const server = adapters.createMonitoringServer({ port: settings.metricsServer.port, registry: metrics.registry, readiness, logger });
+      monitoringPort = await server.start();
+      shutdown.push('metrics server', () => server.close());
+    }
+
+    if (database !== undefined) {
+      logger.info(`Connecting to database: ${database.display}`);
+      const knex = adapters.createKnex(settings.database.connectionString);
+      shutdown.push('database', () => knex.destroy());
+      const healthCheck = adapters.createDatabaseHealthCheck(knex);
+      await healthCheck.check();
+      if (settings.database.migrate) await adapters.migrateDatabase(knex);
+      container.load(createSqlModule({ connection: knex, healthCheck }));
+    }
+
+    const connection = await adapters.connectToMessageQueue(settings.messageQueue, logger);
+    shutdown.push('message queue', () => connection.drain());
+    const tuning: TuningContext = database === undefined ? { settings } : { settings, database };
+    const subscriber = definition.tuning?.(tuning) ?? {};
+    container.load(createNatsMessagingModule(await adapters.createNatsMessaging(connection, settings.messageQueue, logger, { subscriber })));
+    if (Object.keys(signUp.chosen).length > 0) logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);
+    for (const warning of signUp.warnings) logger.warn(warning);
+
+    const context: HandlerContext = { settings, logger, get: (token) => container.get(token) };
+    await definition.beforeSubscribe?.(context);
+    const handler = definition.createHandler(context);
+    if (handler.name !== definition.name) throw new TypeError(`The handler "${definition.name}" created a handler named "${handler.name}"`);
+    const subscription = await container.get<IEventSubscriber>(IEventSubscriber).subscribe(new CountingEventHandler(handler, metrics.events));
+    shutdown.push('subscription', () => subscription.stop());
+
+    for (const check of container.getAll<IHealthCheck>(IHealthCheck)) readiness.add(check);
+    readiness.add({
+      name: 'subscription',
+      check: () => (subscription.healthy ? Promise.resolve() : Promise.reject(new Error('the subscription is stalled'))),
+    });
+    readiness.markRunning();
+    return { logger, monitoringPort, stop: () => { readiness.markStopping(); return shutdown.run(); } };
+  } catch (error) {
+    readiness.markStopping();
+    await shutdown.run();
+    throw error;
+  }
+}
+
+/** Starts `signup-handler save`: the save handler's definition run by `startHandler`. */
+export function startSaveHandler(settings: SignUpSettings, options: StartHandlerOptions = {}): Promise<RunningHandler> {
+  return startHandler(saveHandlerDefinition, settings, options);
+}

@@ -1,0 +1,59 @@
+import type { SignUpSettings } from '@signup/adapters/config';
+import type { ConfigurablePort } from '@signup/adapters/di';
+import type { NatsMessagingOptions } from '@signup/adapters/nats';
+import type { ParsedConnectionString } from '@signup/adapters/sql';
+import type { ILogger, IProspectEventHandler } from '@signup/domain';
+import type { ServiceIdentifier } from 'inversify';
+
+/** What a handler definition is given to build its use case and to run its start-up hook. */
+export interface HandlerContext {
+  readonly settings: SignUpSettings;
+  /** The host's logger, whose lines carry the handler's name. */
+  readonly logger: ILogger;
+  /**
+   * Resolves a token from the host's container: the definition's `ports`, the use cases of
+   * `@signup/adapters/di` (`SaveProspectEventHandler`) and `ILogger`.
+   *
+   * @throws Error when nothing is bound to the token.
+   */
+  readonly get: <T>(token: ServiceIdentifier<T>) => T;
+}
+
+/** Subscriber tuning a handler may ask for (batch size, batches in flight). */
+export type SubscriberTuning = NonNullable<NatsMessagingOptions['subscriber']>;
+
+/** What a handler's tuning can depend on. */
+export interface TuningContext {
+  readonly settings: SignUpSettings;
+  /** The database the host opened, when one of the handler's ports needs it. */
+  readonly database?: ParsedConnectionString;
+}
+
+/**
+ * A message handler, as the handler host runs it: the host gives every handler the
+ * same lifecycle (layered configuration, logged and masked connections, a durable
+ * consumer that a new handler starts at the beginning of the stream, readiness and
+ * metrics, graceful stop on SIGTERM/SIGINT). See README.md, "Add a handler".
+ */
+export interface HandlerDefinition {
+  /**
+   * The handler's name: its durable consumer (queue group in core mode), the `[name]` of its
+   * log lines and the `handler` label of `message_handler_events`. Must equal the name of the
+   * handler `createHandler` returns.
+   */
+  readonly name: string;
+  /**
+   * The configurable ports its use case resolves (`Dependencies:<port>`). The host opens what
+   * their chosen implementations need (the database) and binds them; `[]` opens nothing but NATS.
+   */
+  readonly ports: readonly ConfigurablePort[];
+  /** Builds the use case, once, after the container is built. */
+  readonly createHandler: (context: HandlerContext) => IProspectEventHandler;
+  /** Subscriber tuning for this handler; the defaults when absent. */
+  readonly tuning?: (context: TuningContext) => SubscriberTuning;
+  /**
+   * Runs after the container is built and before the subscription starts (`--rebuild` empties a
+   * store here). A rejection stops the start-up like a failed connection.
+   */
+  readonly beforeSubscribe?: (context: HandlerContext) => Promise<void>;
+}

@@ -1,0 +1,16 @@
+import { SAVE_HANDLER_NAME, SaveProspectEventHandler } from '@signup/domain';
+import { USE_CASE_PORTS } from '@signup/adapters/di';
+import type { HandlerDefinition } from './handler-definition.js';
+
+/**
+ * `signup-handler save`: subscribes as `save-handler` and stores each signed-up
+ * prospect through `IProspectRepository` (SQL by default), validated against the
+ * reference data. On SQLite, whose one connection a second batch would only
+ * wait for, it handles one batch at a time.
+ */
+export const saveHandlerDefinition: HandlerDefinition = {
+  name: SAVE_HANDLER_NAME,
+  ports: USE_CASE_PORTS.SaveProspectEventHandler,
+  createHandler: ({ get }) => get(SaveProspectEventHandler),
+  tuning: ({ database }) => (database?.client === 'better-sqlite3' ? { concurrentBatches: 1 } : {}),
+};

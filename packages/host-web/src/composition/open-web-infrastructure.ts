@@ -1,0 +1,46 @@
+import type { ContainerModule } from 'inversify';
+import type { IHealthCheck, ILogger } from '@signup/domain';
+import type { SignUpSettings } from '@signup/adapters/config';
+import { createInProcessMessagingModule, InMemoryEventBus } from '@signup/adapters/memory';
+import { connectToMessageQueue, createNatsMessaging, createNatsMessagingModule } from '@signup/adapters/nats';
+import { createKnex, createSqlModule, migrateDatabase, parseConnectionString, SqlHealthCheck } from '@signup/adapters/sql';
+import type { WebPlan } from './build-container.js';
+import type { WebResources } from './web-resources.js';
+
+/** The adapter modules to load and the readiness checks they bring. */
+export interface OpenedInfrastructure {
+  readonly modules: readonly ContainerModule[];
+  readonly healthChecks: readonly IHealthCheck[];
+}
+
+/**
+ * Opens what the plan needs and records it in `resources`, which closes it again:
+ * the database (migrated when `Database:Migrate`) when a chosen implementation needs
+ * it, with a readiness check when saves reach it from this process; NATS when the
+ * save handler publishes and `MessageQueue:Url` is set; otherwise the in-process bus.
+ *
+ * @throws DatabaseUnavailableError when migrations cannot run; QueueUnavailableError when NATS cannot be reached.
+ */
+export async function openWebInfrastructure(settings: SignUpSettings, plan: WebPlan, resources: WebResources, logger: ILogger): Promise<OpenedInfrastructure> {
+  const modules: ContainerModule[] = [];
+  const healthChecks: IHealthCheck[] = [];
+  if (plan.signUp.needs('database')) {
+    logger.info(`Database: ${parseConnectionString(settings.database.connectionString).display}`);
+    const knex = createKnex(settings.database.connectionString);
+    resources.knex = knex;
+    if (settings.database.migrate) await migrateDatabase(knex);
+    // Cached reference data does not need the database once loaded; saves made here do.
+    const savesHere = plan.signUp.needs('database', 'IProspectRepository');
+    modules.push(createSqlModule({ connection: knex, ...(savesHere ? { healthCheck: new SqlHealthCheck(knex) } : {}) }));
+  }
+  if (plan.inProcess) {
+    logger.info('Message queue: in-process bus (MessageQueue:Url is not set); the save handler runs in this process');
+    resources.bus = new InMemoryEventBus({ logger });
+    modules.push(createInProcessMessagingModule(resources.bus));
+    healthChecks.push(resources.subscriptionHealthCheck('save-handler'));
+  } else if (plan.signUp.needs('eventPublisher')) {
+    resources.nats = await connectToMessageQueue(settings.messageQueue, logger);
+    modules.push(createNatsMessagingModule(await createNatsMessaging(resources.nats, settings.messageQueue, logger)));
+  }
+  return { modules, healthChecks };
+}

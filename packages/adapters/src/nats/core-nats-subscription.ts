@@ -30,8 +30,9 @@ interface Delivery {
  * One handler's queue-group subscription on plain NATS (`MessageQueue:Mode=core`),
  * the original app's behaviour: the queue group is the handler's name, so instances
  * of one handler share the messages and each handler gets all of them. There are no
- * acks and no redelivery by the server: `retry` outcomes are retried in this process
- * after a growing delay, `rejected` and undecodable messages are published to the
+ * acks and no redelivery by the server. Batches are settled by `settleBatch`, with
+ * this transport's primitives: `retry` outcomes are retried in this process after a
+ * growing delay, `rejected` and undecodable messages are published to the
  * dead-letter subject with the reason. `stop()` drains the subscription, finishes
  * every message already received, and hands events still waiting for a retry back
  * to the queue group by publishing them again.

@@ -47,7 +47,8 @@ export class JetStreamPull {
 
   /** Passes every message to `receive` until the pull ends; never rejects. */
   async receive(receive: (message: JsMsg) => void): Promise<PullResult> {
-    const statuses = this.watchStatuses();
+    // Status reports only inform the observer; an error in them must not end or fail the pull.
+    const statuses = this.watchStatuses().catch(() => undefined);
     let error: Error | undefined;
     try {
       for await (const message of this.fetch) {

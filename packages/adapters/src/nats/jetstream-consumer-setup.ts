@@ -1,4 +1,4 @@
-import { PROSPECT_SIGNED_UP_SUBJECT, SignUpError, type ILogger } from '@signup/domain';
+import { HandlerNameInvalidError, PROSPECT_SIGNED_UP_SUBJECT, type ILogger } from '@signup/domain';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -31,7 +31,7 @@ const DURABLE_NAME = /^[^.*>\s]+$/;
 export class JetStreamConsumerSetup {
   private ensuredOnce = false;
 
-  /** @throws SignUpError `HANDLER_NAME_INVALID` when the handler's name cannot name a consumer. */
+  /** @throws HandlerNameInvalidError when the handler's name cannot name a consumer. */
   constructor(
     private readonly nc: NatsConnection,
     private readonly name: string,
@@ -39,7 +39,7 @@ export class JetStreamConsumerSetup {
     private readonly logger: ILogger,
   ) {
     if (!DURABLE_NAME.test(name)) {
-      throw new SignUpError('HANDLER_NAME_INVALID', `Handler name "${name}" cannot name a JetStream consumer (no spaces, '.', '*' or '>').`);
+      throw new HandlerNameInvalidError(name);
     }
   }
 

@@ -54,7 +54,7 @@ export class JetStreamEventSubscriber extends NatsEventSubscriber<JetStreamEvent
     };
   }
 
-  /** @throws SignUpError `HANDLER_NAME_INVALID` when the handler's name cannot name a consumer. */
+  /** @throws HandlerNameInvalidError when the handler's name cannot name a consumer. */
   protected createSubscription(handler: IProspectEventHandler): JetStreamSubscription {
     return new JetStreamSubscription(this.nc, handler, this.logger, this.settings);
   }

@@ -60,7 +60,7 @@ export class JetStreamSubscription implements ISubscription {
   private readonly stopRequested: Promise<void>;
   private requestStop: () => void = () => undefined;
 
-  /** @throws SignUpError `HANDLER_NAME_INVALID` when the handler's name cannot name a consumer. */
+  /** @throws HandlerNameInvalidError when the handler's name cannot name a consumer. */
   constructor(
     private readonly nc: NatsConnection,
     private readonly handler: IProspectEventHandler,

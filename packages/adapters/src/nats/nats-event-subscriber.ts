@@ -31,7 +31,7 @@ export abstract class NatsEventSubscriber<Options, Settings> implements IEventSu
    * Subscribes the handler under its name and resolves once the subscription runs.
    *
    * @throws QueueUnavailableError when the server cannot set the subscription up.
-   * @throws SignUpError `HANDLER_NAME_INVALID` when the handler's name cannot name a consumer.
+   * @throws HandlerNameInvalidError when the handler's name cannot name a consumer.
    */
   subscribe(handler: IProspectEventHandler): Promise<ISubscription> {
     return this.running.start(() => this.createSubscription(handler));

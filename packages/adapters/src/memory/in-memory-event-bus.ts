@@ -97,6 +97,8 @@ function checkDelays(delays: readonly number[]): readonly number[] {
  *   subscription. `done` drops the event; `rejected` keeps it in `deadLetters`
  *   (the newest `capacity` of them) and logs it; `retry`, a missing outcome, or a
  *   thrown error redelivers after the next of `retryDelaysMs` — never dead-lettered.
+ *   These rules are `settleBatch`'s, shared with the NATS subscribers; the
+ *   `eventBusContract` suite of `@signup/test-support` holds all three to them.
  */
 export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
   /** Events handlers rejected, oldest first. */

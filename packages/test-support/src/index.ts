@@ -1,1 +1,2 @@
-export {};
+export * from './event-bus-contract.js';
+export * from './prospect-repository-contract.js';

@@ -1,5 +1,4 @@
 import {
-  type EventOutcome,
   type IEventPublisher,
   type IEventSubscriber,
   type ILogger,
@@ -9,6 +8,7 @@ import {
   type ProspectSignedUpEvent,
   QueueUnavailableError,
 } from '@signup/domain';
+import { settleBatch, type InboundMessage } from '../messaging/settle-batch.js';
 
 /** Options of an `InMemoryEventBus`. */
 export interface InMemoryEventBusOptions {
@@ -61,9 +61,13 @@ interface Group {
   readonly ready: Delivery[];
   readonly members: Member[];
   delayed: number;
+  /** Deliveries waiting for a redelivery, by when they are due. */
+  readonly due: Map<number, Delivery[]>;
   inFlight: number;
   pumpScheduled: boolean;
 }
+
+const SILENT: ILogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function checkPositiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, not ${value}`);
@@ -93,6 +97,8 @@ function checkDelays(delays: readonly number[]): readonly number[] {
  *   subscription. `done` drops the event; `rejected` keeps it in `deadLetters`
  *   (the newest `capacity` of them) and logs it; `retry`, a missing outcome, or a
  *   thrown error redelivers after the next of `retryDelaysMs` — never dead-lettered.
+ *   These rules are `settleBatch`'s, shared with the NATS subscribers; the
+ *   `eventBusContract` suite of `@signup/test-support` holds all three to them.
  */
 export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
   /** Events handlers rejected, oldest first. */
@@ -200,7 +206,7 @@ export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
     if (typeof handler.name !== 'string' || handler.name === '') throw new TypeError('The handler needs a name to subscribe');
     let group = this.groups.get(handler.name);
     if (group === undefined) {
-      group = { name: handler.name, ready: [], members: [], delayed: 0, inFlight: 0, pumpScheduled: false };
+      group = { name: handler.name, ready: [], members: [], delayed: 0, due: new Map(), inFlight: 0, pumpScheduled: false };
       for (const entry of this.retained.values()) {
         entry.unfinished += 1;
         group.ready.push({ entry, attempts: 0 });
@@ -262,39 +268,31 @@ export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
     const { group } = member;
     group.inFlight += deliveries.length;
     for (const delivery of deliveries) delivery.attempts += 1;
-    let outcomes: readonly EventOutcome[] | undefined;
-    let failure: string | undefined;
     try {
-      const result: unknown = await member.handler.handle(deliveries.map((delivery) => delivery.entry.event));
-      if (Array.isArray(result)) outcomes = result as EventOutcome[];
-      else failure = 'The handler did not return a list of outcomes.';
-    } catch (error) {
-      failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.logger?.warn(`Handler ${group.name} failed a batch of ${deliveries.length} events; it will be redelivered`, {
-        handler: group.name,
-        error,
+      await settleBatch(deliveries.map((delivery) => this.inbound(group, delivery)), {
+        handler: member.handler, logger: this.logger ?? SILENT, retryDelaysMs: this.retryDelaysMs,
       });
+    } finally {
+      group.inFlight -= deliveries.length;
     }
-    group.inFlight -= deliveries.length;
+  }
 
-    const retries: Delivery[] = [];
-    let retryReason: string | undefined;
-    deliveries.forEach((delivery, index) => {
-      const outcome = outcomes?.[index];
-      switch (outcome?.status) {
-        case 'done':
-          this.finish(delivery);
-          break;
-        case 'rejected':
-          this.deadLetter(group, delivery, outcome.reason);
-          this.finish(delivery);
-          break;
-        default:
-          retries.push(delivery);
-          retryReason ??= outcome?.status === 'retry' ? outcome.reason : (failure ?? 'The handler returned no outcome for the event.');
-      }
-    });
-    if (retries.length > 0) this.retryLater(group, retries, retryReason ?? '');
+  // The bus keeps the event until the group finishes it: acked or dead-lettered, it is finished; a retry waits in the group.
+  private inbound(group: Group, delivery: Delivery): InboundMessage {
+    const { event } = delivery.entry;
+    return {
+      deliveryCount: delivery.attempts,
+      label: `event ${event.correlationId}`,
+      decode: () => event,
+      ack: () => this.finish(delivery),
+      redeliverLater: (delayMs) => this.redeliverLater(group, delivery, delayMs),
+      publishDeadLetter: (reason) => {
+        this.deadLetters.push({ event, reason, handler: group.name, deadLetteredAt: new Date() });
+        if (this.deadLetters.length > this.capacity) this.deadLetters.shift();
+        return Promise.resolve();
+      },
+      term: () => this.finish(delivery),
+    };
   }
 
   private finish(delivery: Delivery): void {
@@ -305,41 +303,26 @@ export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
     }
   }
 
-  private deadLetter(group: Group, delivery: Delivery, reason: string): void {
-    const { event } = delivery.entry;
-    this.deadLetters.push({ event, reason, handler: group.name, deadLetteredAt: new Date() });
-    if (this.deadLetters.length > this.capacity) this.deadLetters.shift();
-    this.logger?.warn(`Dead-lettered event ${event.correlationId} from ${group.name}: ${reason}`, {
-      correlationId: event.correlationId,
-      handler: group.name,
-      reason,
-    });
-  }
-
-  private retryLater(group: Group, deliveries: readonly Delivery[], reason: string): void {
+  private redeliverLater(group: Group, delivery: Delivery, delayMs: number): void {
     if (this.closed) return;
-    const dueAfter = new Map<number, Delivery[]>();
-    for (const delivery of deliveries) {
-      const delay = this.retryDelaysMs[Math.min(delivery.attempts, this.retryDelaysMs.length) - 1] ?? 0;
-      const due = dueAfter.get(delay);
-      if (due === undefined) dueAfter.set(delay, [delivery]);
-      else due.push(delivery);
+    group.delayed += 1;
+    // Redeliveries due at the same moment share a timer, so they go out together as one batch.
+    const dueAt = Date.now() + delayMs;
+    const due = group.due.get(dueAt);
+    if (due !== undefined) {
+      due.push(delivery);
+      return;
     }
-    this.logger?.warn(`Handler ${group.name} will get ${deliveries.length} events again later: ${reason}`, {
-      handler: group.name,
-      delayMs: Math.min(...dueAfter.keys()),
-      reason,
-    });
-    for (const [delay, due] of dueAfter) {
-      group.delayed += due.length;
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        group.delayed -= due.length;
-        group.ready.push(...due);
-        this.pump(group);
-      }, delay);
-      this.timers.add(timer);
-    }
+    const deliveries = [delivery];
+    group.due.set(dueAt, deliveries);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      group.due.delete(dueAt);
+      group.delayed -= deliveries.length;
+      group.ready.push(...deliveries);
+      this.pump(group);
+    }, delayMs);
+    this.timers.add(timer);
   }
 
   private isIdle(): boolean {

@@ -1,7 +1,7 @@
-import type { ILogger, IEventSubscriber, IProspectEventHandler, ISubscription } from '@signup/domain';
+import type { IProspectEventHandler } from '@signup/domain';
+import { DEFAULT_RETRY_DELAYS_MS } from '../messaging/retry-delay.js';
 import { CoreNatsSubscription, type CoreNatsSubscriptionSettings } from './core-nats-subscription.js';
-import { DEFAULT_RETRY_DELAYS_MS } from './dead-letter.js';
-import type { NatsConnection } from './nats-connection.js';
+import { NatsEventSubscriber } from './nats-event-subscriber.js';
 
 /** Tuning for `CoreNatsEventSubscriber`. */
 export interface CoreNatsEventSubscriberOptions {
@@ -15,44 +15,18 @@ export interface CoreNatsEventSubscriberOptions {
  * Subscribes handlers with plain NATS queue groups (`MessageQueue:Mode=core`) for a
  * server without JetStream, as the original app did: queue group = handler name, no
  * acks, nothing stored. See `CoreNatsSubscription` for how outcomes are settled.
+ * Construct with `(nc, logger, options?)`.
  */
-export class CoreNatsEventSubscriber implements IEventSubscriber {
-  private readonly settings: CoreNatsSubscriptionSettings;
-  private readonly running = new Set<ISubscription>();
-
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly logger: ILogger,
-    options: CoreNatsEventSubscriberOptions = {},
-  ) {
-    this.settings = {
+export class CoreNatsEventSubscriber extends NatsEventSubscriber<CoreNatsEventSubscriberOptions, CoreNatsSubscriptionSettings> {
+  protected resolveSettings(options: CoreNatsEventSubscriberOptions = {}): CoreNatsSubscriptionSettings {
+    return {
       batchSize: Math.max(1, Math.floor(options.batchSize ?? 100)),
       retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
       flushTimeoutMs: 5000,
     };
   }
 
-  /** The subscriptions started here and not stopped yet; a health check reports them. */
-  get subscriptions(): readonly ISubscription[] {
-    return [...this.running];
-  }
-
-  async subscribe(handler: IProspectEventHandler): Promise<ISubscription> {
-    const subscription = new CoreNatsSubscription(this.nc, handler, this.logger, this.settings);
-    await subscription.start();
-    const tracked: ISubscription = {
-      get healthy() {
-        return subscription.healthy;
-      },
-      stop: async () => {
-        try {
-          await subscription.stop();
-        } finally {
-          this.running.delete(tracked);
-        }
-      },
-    };
-    this.running.add(tracked);
-    return tracked;
+  protected createSubscription(handler: IProspectEventHandler): CoreNatsSubscription {
+    return new CoreNatsSubscription(this.nc, handler, this.logger, this.settings);
   }
 }

@@ -4,11 +4,10 @@ import {
   type ILogger,
   type IProspectEventHandler,
   type ISubscription,
-  type ProspectSignedUpEvent,
 } from '@signup/domain';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import { deadLetterHeaders, fitDeadLetterBody, retryDelayMs } from './dead-letter.js';
-import { handleBatch } from './handle-batch.js';
+import { settleBatch, type InboundMessage } from '../messaging/settle-batch.js';
+import { deadLetterHeaders, fitDeadLetterBody } from './dead-letter.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { describeNatsError } from './nats-error-translation.js';
 import { decodeProspectSignedUpEvent } from './prospect-signed-up-codec.js';
@@ -31,8 +30,9 @@ interface Delivery {
  * One handler's queue-group subscription on plain NATS (`MessageQueue:Mode=core`),
  * the original app's behaviour: the queue group is the handler's name, so instances
  * of one handler share the messages and each handler gets all of them. There are no
- * acks and no redelivery by the server: `retry` outcomes are retried in this process
- * after a growing delay, `rejected` and undecodable messages are published to the
+ * acks and no redelivery by the server. Batches are settled by `settleBatch`, with
+ * this transport's primitives: `retry` outcomes are retried in this process after a
+ * growing delay, `rejected` and undecodable messages are published to the
  * dead-letter subject with the reason. `stop()` drains the subscription, finishes
  * every message already received, and hands events still waiting for a retry back
  * to the queue group by publishing them again.
@@ -116,44 +116,35 @@ export class CoreNatsSubscription implements ISubscription {
   }
 
   private async processBatch(deliveries: readonly Delivery[]): Promise<void> {
-    const decoded: { delivery: Delivery; event: ProspectSignedUpEvent }[] = [];
-    let deadLettered = false;
-    for (const delivery of deliveries) {
-      try {
-        decoded.push({ delivery, event: decodeProspectSignedUpEvent(delivery.message.data) });
-      } catch (error) {
-        this.deadLetter(delivery, error instanceof Error ? error.message : String(error));
-        deadLettered = true;
-      }
-    }
-    if (decoded.length > 0) {
-      const outcomes = await handleBatch(this.handler, decoded.map(({ event }) => event), this.logger);
-      let retries = 0;
-      let retryReason = '';
-      outcomes.forEach((outcome, index) => {
-        const { delivery } = decoded[index] ?? {};
-        if (delivery === undefined || outcome.status === 'done') return;
-        if (outcome.status === 'rejected') {
-          this.deadLetter(delivery, outcome.reason);
-          deadLettered = true;
-        } else {
-          retries += 1;
-          retryReason = outcome.reason;
-          this.retryLater(delivery);
-        }
-      });
-      if (retries > 0) {
-        this.logger.warn(`Handler ${this.handler.name} will retry ${retries} of ${decoded.length} events later`, { reason: retryReason });
-      }
-    }
-    if (deadLettered) {
+    const { deadLettered } = await settleBatch(deliveries.map((delivery) => this.inbound(delivery)), {
+      handler: this.handler, logger: this.logger, retryDelaysMs: this.settings.retryDelaysMs,
+    });
+    if (deadLettered > 0) {
       await withTimeout(this.nc.flush(), this.settings.flushTimeoutMs).catch((error: unknown) => {
         this.logger.error('Dead-lettered messages may not have reached the message queue', { error: describeNatsError(error) });
       });
     }
   }
 
-  private retryLater(delivery: Delivery): void {
+  // Core NATS has no acks: done and dead-lettered messages are simply finished; retries wait in this process.
+  private inbound(delivery: Delivery): InboundMessage {
+    const { message, attempt } = delivery;
+    return {
+      deliveryCount: attempt,
+      label: `a message on ${message.subject}`,
+      decode: () => decodeProspectSignedUpEvent(message.data),
+      ack: () => undefined,
+      redeliverLater: (delayMs) => this.retryLater(delivery, delayMs),
+      publishDeadLetter: (reason) => new Promise<void>((resolve) => {
+        const headers = deadLetterHeaders({ handler: this.handler.name, reason, originalSubject: message.subject, deliveryCount: attempt });
+        this.nc.publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, fitDeadLetterBody(message.data, headers, this.nc.info?.max_payload), { headers });
+        resolve();
+      }),
+      term: () => undefined,
+    };
+  }
+
+  private retryLater(delivery: Delivery, delayMs: number): void {
     if (this.draining) {
       this.republish(delivery);
       return;
@@ -162,7 +153,7 @@ export class CoreNatsSubscription implements ISubscription {
       this.waitingForRetry.delete(timer);
       this.buffer.push({ message: delivery.message, attempt: delivery.attempt + 1 });
       this.signal();
-    }, retryDelayMs(delivery.attempt, this.settings.retryDelaysMs));
+    }, delayMs);
     this.waitingForRetry.set(timer, delivery);
   }
 
@@ -179,17 +170,6 @@ export class CoreNatsSubscription implements ISubscription {
       this.nc.publish(delivery.message.subject, delivery.message.data);
     } catch (error) {
       this.logger.error(`An event waiting for a retry by ${this.handler.name} is lost`, { error: describeNatsError(error) });
-    }
-  }
-
-  private deadLetter(delivery: Delivery, reason: string): void {
-    const { message, attempt } = delivery;
-    try {
-      const headers = deadLetterHeaders({ handler: this.handler.name, reason, originalSubject: message.subject, deliveryCount: attempt });
-      this.nc.publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, fitDeadLetterBody(message.data, headers, this.nc.info?.max_payload), { headers });
-      this.logger.warn(`Dead-lettered a message to ${PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT}`, { handler: this.handler.name, reason });
-    } catch (error) {
-      this.logger.error(`Cannot dead-letter a message; it is lost`, { handler: this.handler.name, reason, error: describeNatsError(error) });
     }
   }
 }

@@ -1,5 +1,7 @@
 import { headers, type MsgHdrs } from 'nats';
 
+export { DEFAULT_RETRY_DELAYS_MS, retryDelayMs } from '../messaging/retry-delay.js';
+
 /** Header naming the handler that gave up on a dead-lettered message. */
 export const DEAD_LETTER_HANDLER_HEADER = 'SignUp-Handler';
 /** Header saying why the message was dead-lettered, in words. */
@@ -16,9 +18,6 @@ export const DEAD_LETTER_DELIVERY_COUNT_HEADER = 'SignUp-Delivery-Count';
 export const DEAD_LETTER_TRUNCATED_HEADER = 'SignUp-Truncated-From';
 /** Header holding the message's sequence in the stream it was consumed from (JetStream only). */
 export const DEAD_LETTER_ORIGINAL_SEQUENCE_HEADER = 'SignUp-Original-Sequence';
-
-/** Redelivery delays for transient failures, by delivery count; the last one repeats forever. */
-export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([1000, 2000, 5000, 10_000, 30_000]);
 
 const MAX_REASON_LENGTH = 1000;
 
@@ -63,13 +62,6 @@ function headerBytes(hdrs: MsgHdrs, extraHeaders: Readonly<Record<string, string
   for (const [key, values] of hdrs) for (const value of values) lines.push(`${key}: ${value}\r\n`);
   for (const [key, value] of Object.entries(extraHeaders)) lines.push(`${key}: ${value}\r\n`);
   return Buffer.byteLength(`NATS/1.0\r\n${lines.join('')}\r\n`, 'utf8');
-}
-
-/** How long to wait before redelivering a message that failed for a passing reason on its `deliveryCount`-th delivery. */
-export function retryDelayMs(deliveryCount: number, delays: readonly number[] = DEFAULT_RETRY_DELAYS_MS): number {
-  if (delays.length === 0) return 0;
-  const index = Math.min(Math.max(deliveryCount, 1), delays.length) - 1;
-  return delays[index] ?? 0;
 }
 
 function headerValue(value: string): string {

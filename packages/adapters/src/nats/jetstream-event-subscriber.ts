@@ -1,7 +1,7 @@
-import type { ILogger, IEventSubscriber, IProspectEventHandler, ISubscription } from '@signup/domain';
-import { DEFAULT_RETRY_DELAYS_MS } from './dead-letter.js';
+import type { IProspectEventHandler } from '@signup/domain';
+import { DEFAULT_RETRY_DELAYS_MS } from '../messaging/retry-delay.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSettings } from './jetstream-subscription.js';
-import type { NatsConnection } from './nats-connection.js';
+import { NatsEventSubscriber } from './nats-event-subscriber.js';
 
 /** Tuning for `JetStreamEventSubscriber`; the defaults suit production. */
 export interface JetStreamEventSubscriberOptions {
@@ -16,7 +16,7 @@ export interface JetStreamEventSubscriberOptions {
   readonly ackWaitMs?: number;
   /** The consumer's limit of unacknowledged messages across all instances. Default 10 × batchSize. */
   readonly maxAckPending?: number;
-  /** How long one pull request stays open at the server. Default 10000 ms (at least 1000). */
+  /** How long one pull request stays open at the server, and so the longest a graceful stop waits for it. Default 5000 ms (at least 1000). */
   readonly fetchExpiresMs?: number;
   /** Heartbeat interval the server sends while a pull request is open. Default half of fetchExpiresMs. */
   readonly idleHeartbeatMs?: number;
@@ -34,19 +34,13 @@ export interface JetStreamEventSubscriberOptions {
  * the ack wait, unlimited deliveries and a bounded number of pending acks. Several
  * processes subscribing the same handler share its consumer, as queue groups did.
  * See `JetStreamSubscription` for how messages are settled and stalls recovered.
+ * Construct with `(nc, logger, options?)`.
  */
-export class JetStreamEventSubscriber implements IEventSubscriber {
-  private readonly settings: JetStreamSubscriptionSettings;
-  private readonly running = new Set<ISubscription>();
-
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly logger: ILogger,
-    options: JetStreamEventSubscriberOptions = {},
-  ) {
+export class JetStreamEventSubscriber extends NatsEventSubscriber<JetStreamEventSubscriberOptions, JetStreamSubscriptionSettings> {
+  protected resolveSettings(options: JetStreamEventSubscriberOptions = {}): JetStreamSubscriptionSettings {
     const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
-    const fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 10_000);
-    this.settings = {
+    const fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 5000);
+    return {
       batchSize,
       concurrentBatches: Math.max(1, Math.floor(options.concurrentBatches ?? 2)),
       ackWaitMs: options.ackWaitMs ?? 30_000,
@@ -60,33 +54,8 @@ export class JetStreamEventSubscriber implements IEventSubscriber {
     };
   }
 
-  /** The subscriptions started here and not stopped yet; a health check reports them. */
-  get subscriptions(): readonly ISubscription[] {
-    return [...this.running];
-  }
-
-  /**
-   * Creates or updates the handler's consumer and starts delivering batches to it.
-   *
-   * @throws QueueUnavailableError when JetStream cannot create the consumer.
-   * @throws SignUpError `HANDLER_NAME_INVALID` when the handler's name cannot name a consumer.
-   */
-  async subscribe(handler: IProspectEventHandler): Promise<ISubscription> {
-    const subscription = new JetStreamSubscription(this.nc, handler, this.logger, this.settings);
-    await subscription.start();
-    const tracked: ISubscription = {
-      get healthy() {
-        return subscription.healthy;
-      },
-      stop: async () => {
-        try {
-          await subscription.stop();
-        } finally {
-          this.running.delete(tracked);
-        }
-      },
-    };
-    this.running.add(tracked);
-    return tracked;
+  /** @throws HandlerNameInvalidError when the handler's name cannot name a consumer. */
+  protected createSubscription(handler: IProspectEventHandler): JetStreamSubscription {
+    return new JetStreamSubscription(this.nc, handler, this.logger, this.settings);
   }
 }

@@ -52,7 +52,7 @@ export class NatsConnectionMonitor {
 
   /** Stops following the connection's status. */
   close(): void {
-    // The client's status iterator has a stop() that its declared type does not show.
+    // The client's status iterator (nats 2.29) has a stop() that its declared type does not show; without it the iterator runs until the connection closes.
     (this.statuses as Partial<{ stop(): void }>).stop?.();
     this.reconnectListeners.clear();
     for (const waiter of [...this.waiters]) waiter();

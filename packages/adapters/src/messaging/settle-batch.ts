@@ -1,0 +1,112 @@
+import type { ILogger, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
+import { handleBatch } from './handle-batch.js';
+import { retryDelayMs } from './retry-delay.js';
+
+/**
+ * One received message as a transport hands it to `settleBatch`: the event it
+ * carries and the transport's own ways of settling it. Nothing else about the
+ * outcome rules is the transport's business.
+ */
+export interface InboundMessage {
+  /** How many times the message has been delivered, counting this time (1 = the first). */
+  readonly deliveryCount: number;
+  /** Names the message in log lines (`message 42`, `event 5f0c…`). */
+  readonly label: string;
+  /**
+   * The event the message carries.
+   *
+   * @throws Error saying why the message cannot be decoded; it is then dead-lettered with that reason.
+   */
+  decode(): ProspectSignedUpEvent;
+  /** The handler is done with the message: it is not delivered again. */
+  ack(): void;
+  /** Delivers the message again after `delayMs` (JetStream: a nak with that delay; core NATS: a timer in the process). */
+  redeliverLater(delayMs: number): void;
+  /**
+   * Stores a copy of the message with the reason where dead letters are kept.
+   *
+   * @throws Error when the copy could not be stored; the message is then delivered again later instead.
+   */
+  publishDeadLetter(reason: string): Promise<void>;
+  /** Called once the dead letter is stored: the message is never delivered again (JetStream: term). */
+  term(): void;
+}
+
+/** What `settleBatch` needs besides the messages. */
+export interface SettleBatchOptions {
+  readonly handler: IProspectEventHandler;
+  readonly logger: ILogger;
+  /** Redelivery delays by delivery count; the last one repeats. */
+  readonly retryDelaysMs: readonly number[];
+}
+
+/** How a batch was settled. */
+export interface BatchSettlement {
+  readonly done: number;
+  readonly retried: number;
+  readonly deadLettered: number;
+}
+
+/**
+ * Decodes a batch, hands the events to the handler and settles every message by
+ * its outcome, the same way on every transport: undecodable or `rejected` → a dead
+ * letter with the reason, then `term`; `retry`, a thrown handler error or a missing
+ * outcome → `redeliverLater` with a delay growing with the delivery count; `done` →
+ * `ack`. A dead letter that cannot be stored is delivered again later instead: a
+ * message is never dropped. Resolves once every dead letter is stored or given up.
+ */
+export async function settleBatch(messages: readonly InboundMessage[], options: SettleBatchOptions): Promise<BatchSettlement> {
+  const { handler, logger, retryDelaysMs } = options;
+  const deadLetters: Promise<boolean>[] = [];
+  const decoded: { message: InboundMessage; event: ProspectSignedUpEvent }[] = [];
+
+  const deadLetter = async (message: InboundMessage, reason: string, correlationId?: string): Promise<boolean> => {
+    try {
+      await message.publishDeadLetter(reason);
+    } catch (error) {
+      logger.warn(`Cannot dead-letter ${message.label}; it will be delivered again`, {
+        handler: handler.name, reason, error: error instanceof Error ? error.message : String(error),
+      });
+      message.redeliverLater(retryDelayMs(message.deliveryCount, retryDelaysMs));
+      return false;
+    }
+    message.term();
+    logger.warn(`Dead-lettered ${message.label} from ${handler.name}: ${reason}`, {
+      handler: handler.name, reason, deliveryCount: message.deliveryCount, ...(correlationId === undefined ? {} : { correlationId }),
+    });
+    return true;
+  };
+
+  for (const message of messages) {
+    try {
+      decoded.push({ message, event: message.decode() });
+    } catch (error) {
+      deadLetters.push(deadLetter(message, error instanceof Error ? error.message : String(error)));
+    }
+  }
+
+  let done = 0;
+  let retried = 0;
+  if (decoded.length > 0) {
+    const outcomes = await handleBatch(handler, decoded.map(({ event }) => event), logger);
+    let retryReason = '';
+    outcomes.forEach((outcome, index) => {
+      const { message, event } = decoded[index]!;
+      if (outcome.status === 'done') {
+        done += 1;
+        message.ack();
+      } else if (outcome.status === 'rejected') {
+        deadLetters.push(deadLetter(message, outcome.reason, event.correlationId));
+      } else {
+        retried += 1;
+        retryReason = outcome.reason;
+        message.redeliverLater(retryDelayMs(message.deliveryCount, retryDelaysMs));
+      }
+    });
+    if (retried > 0) {
+      logger.warn(`Handler ${handler.name} will retry ${retried} of ${decoded.length} events later`, { reason: retryReason });
+    }
+  }
+  const stored = await Promise.all(deadLetters);
+  return { done, retried, deadLettered: stored.filter(Boolean).length };
+}

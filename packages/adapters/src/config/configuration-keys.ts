@@ -8,6 +8,7 @@
 export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'Dependencies:IProspectSaveHandler',
   'Dependencies:IReferenceDataLoader',
+  'Dependencies:IProspectRepository',
   'ReferenceDataApi:Url',
   'MessageQueue:Url',
   'MessageQueue:Token',

@@ -131,6 +131,15 @@ export function prospectIndexContract(name: string, make: () => Promise<Prospect
         expect((await listed({})).sort()).to.deep.equal([a.eventId, b.eventId].sort());
       });
 
+      it('treats event ids that differ only in letter case as one document, echoing each as given', async function () {
+        const document = newIndexedProspect();
+        const upper = { ...document, eventId: document.eventId.toUpperCase() };
+        await index([document]);
+        expect(await store().indexMany([upper])).to.deep.equal([{ eventId: upper.eventId, status: 'indexed' }]);
+        await subject!.settle?.();
+        expect(await listed({})).to.deep.equal([document.eventId]);
+      });
+
       it('returns an empty list for an empty batch', async function () {
         expect(await store().indexMany([])).to.deep.equal([]);
       });

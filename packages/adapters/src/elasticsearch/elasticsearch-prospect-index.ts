@@ -5,7 +5,7 @@ import {
   type AnalyticsFilter, type AnalyticsProspect, type AnalyticsProspectPage, type AnalyticsSummary, type IndexedProspect,
   type IndexItemResult, type IProspectAnalytics, type IProspectIndex, type PageRequest,
 } from '@signup/domain';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, unmanaged } from 'inversify';
 import { ElasticsearchUnavailableError } from './elasticsearch-unavailable-error.js';
 import {
   fromProspectDocument, PROSPECT_DOCUMENT_FIELDS, prospectIndexTemplate, toProspectDocument, type ProspectDocument,
@@ -132,7 +132,7 @@ export class ElasticsearchProspectIndex implements IProspectIndex, IProspectAnal
   private readonly streamChunkSize: number;
   private ready: Promise<void> | undefined;
 
-  constructor(@inject(ElasticsearchConnection) connection: ElasticsearchConnection, options: ElasticsearchProspectIndexOptions = {}) {
+  constructor(@inject(ElasticsearchConnection) connection: ElasticsearchConnection, @unmanaged() options: ElasticsearchProspectIndexOptions = {}) {
     this.client = connection.client;
     this.index = connection.index;
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;

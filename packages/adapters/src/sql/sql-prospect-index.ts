@@ -3,7 +3,7 @@ import {
   type AnalyticsFilter, type AnalyticsProspect, type AnalyticsProspectPage, type AnalyticsSummary, type IndexedProspect,
   type IndexItemResult, type IProspectAnalytics, type IProspectIndex, type PageRequest,
 } from '@signup/domain';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, unmanaged } from 'inversify';
 import type { Knex } from 'knex';
 import { PROSPECT_INDEX_TABLE } from './migrations/create-prospect-index-table.js';
 import {
@@ -89,7 +89,7 @@ function fold<T extends { count: number }>(rows: readonly CubeRow[], key: (row: 
 export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
   private readonly streamChunkSize: number;
 
-  constructor(@inject(AnalyticsSqlConnection) private readonly knex: Knex, options: SqlProspectIndexOptions = {}) {
+  constructor(@inject(AnalyticsSqlConnection) private readonly knex: Knex, @unmanaged() options: SqlProspectIndexOptions = {}) {
     this.streamChunkSize = options.streamChunkSize ?? DEFAULT_STREAM_CHUNK;
   }
 

@@ -77,6 +77,11 @@ function answeredStatus(error: unknown): { status: number; body: unknown } | und
   return { status, body: e.body };
 }
 
+function totalOf(response: estypes.SearchResponse<ProspectDocument>): number {
+  const { total } = response.hits;
+  return typeof total === 'number' ? total : total?.value ?? 0;
+}
+
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function countsOf(buckets: readonly CodeBucket[]): { code: string; name: string; count: number }[] {
@@ -109,8 +114,9 @@ export function translateElasticsearchError(error: unknown): SignUpError {
 
 /**
  * The analytics store in Elasticsearch (docs/analytics.md), the successor of the
- * original index handler's `prospects` index. Before the first write or read it
- * puts its index template (strict mappings) and creates the index if missing.
+ * original index handler's `prospects` index. Before the first write it puts its
+ * index template (strict mappings) and creates the index if missing; reads need only
+ * read access, and find no sign-ups while the index does not exist.
  * `indexMany` is one bulk request with `_id` = event id, so indexing again
  * overwrites rather than duplicates. A 429 for the request, or 429/5xx (any status
  * but 400) for some items, sends those again after a growing pause, and throws
@@ -178,67 +184,47 @@ export class ElasticsearchProspectIndex implements IProspectIndex, IProspectAnal
   }
 
   async summary(filter: AnalyticsFilter): Promise<AnalyticsSummary> {
-    await this.ensureIndex();
-    try {
-      const response = await this.client.search({
-        index: this.index, size: 0, track_total_hits: true, query: filterQuery(filter), aggs: summaryAggregations(),
-      });
-      const aggregations = response.aggregations as unknown as SummaryAggregations;
-      const total = response.hits.total;
-      return {
-        total: typeof total === 'number' ? total : total?.value ?? 0,
-        byDay: aggregations.byDay.buckets.map((bucket) => ({ date: bucket.key_as_string ?? String(bucket.key), count: bucket.doc_count })),
-        byCountry: countsOf(aggregations.byCountry.buckets).map(({ code, name, count }) => ({ countryCode: code, countryName: name, count })),
-        byRole: countsOf(aggregations.byRole.buckets).map(({ code, name, count }) => ({ roleCode: code, roleName: name, count })),
-        topCompanies: aggregations.topCompanies.buckets.map((bucket) => ({ companyName: String(bucket.key), count: bucket.doc_count })),
-      };
-    } catch (error) {
-      throw translateElasticsearchError(error);
-    }
+    const response = await this.search({ size: 0, track_total_hits: true, query: filterQuery(filter), aggs: summaryAggregations() });
+    if (response === undefined) return { total: 0, byDay: [], byCountry: [], byRole: [], topCompanies: [] };
+    const aggregations = response.aggregations as unknown as SummaryAggregations;
+    return {
+      total: totalOf(response),
+      byDay: aggregations.byDay.buckets.map((bucket) => ({ date: bucket.key_as_string ?? String(bucket.key), count: bucket.doc_count })),
+      byCountry: countsOf(aggregations.byCountry.buckets).map(({ code, name, count }) => ({ countryCode: code, countryName: name, count })),
+      byRole: countsOf(aggregations.byRole.buckets).map(({ code, name, count }) => ({ roleCode: code, roleName: name, count })),
+      topCompanies: aggregations.topCompanies.buckets.map((bucket) => ({ companyName: String(bucket.key), count: bucket.doc_count })),
+    };
   }
 
   async list(filter: AnalyticsFilter, page: PageRequest): Promise<AnalyticsProspectPage> {
-    await this.ensureIndex();
-    try {
-      const response = await this.client.search<ProspectDocument>({
-        index: this.index,
-        from: (page.page - 1) * page.pageSize,
-        size: page.pageSize,
-        track_total_hits: true,
-        query: filterQuery(filter),
-        sort: NEWEST_FIRST,
-        _source: [...PROSPECT_DOCUMENT_FIELDS],
-      });
-      const total = response.hits.total;
-      return {
-        total: typeof total === 'number' ? total : total?.value ?? 0,
-        page: page.page,
-        pageSize: page.pageSize,
-        items: response.hits.hits.map((hit) => fromProspectDocument(hit._source!)),
-      };
-    } catch (error) {
-      throw translateElasticsearchError(error);
-    }
+    const response = await this.search({
+      from: (page.page - 1) * page.pageSize,
+      size: page.pageSize,
+      track_total_hits: true,
+      query: filterQuery(filter),
+      sort: NEWEST_FIRST,
+      _source: [...PROSPECT_DOCUMENT_FIELDS],
+    });
+    return {
+      total: response === undefined ? 0 : totalOf(response),
+      page: page.page,
+      pageSize: page.pageSize,
+      items: (response?.hits.hits ?? []).map((hit) => fromProspectDocument(hit._source!)),
+    };
   }
 
   stream(filter: AnalyticsFilter): AsyncIterable<AnalyticsProspect> {
     const chunk = async (after: estypes.SortResults | undefined): Promise<{ rows: AnalyticsProspect[]; last?: estypes.SortResults }> => {
-      await this.ensureIndex();
-      try {
-        const response = await this.client.search<ProspectDocument>({
-          index: this.index,
-          size: this.streamChunkSize,
-          track_total_hits: false,
-          query: filterQuery(filter),
-          sort: NEWEST_FIRST,
-          _source: [...PROSPECT_DOCUMENT_FIELDS],
-          ...(after === undefined ? {} : { search_after: after }),
-        });
-        const { hits } = response.hits;
-        return { rows: hits.map((hit) => fromProspectDocument(hit._source!)), last: hits.at(-1)?.sort };
-      } catch (error) {
-        throw translateElasticsearchError(error);
-      }
+      const response = await this.search({
+        size: this.streamChunkSize,
+        track_total_hits: false,
+        query: filterQuery(filter),
+        sort: NEWEST_FIRST,
+        _source: [...PROSPECT_DOCUMENT_FIELDS],
+        ...(after === undefined ? {} : { search_after: after }),
+      });
+      const hits = response?.hits.hits ?? [];
+      return { rows: hits.map((hit) => fromProspectDocument(hit._source!)), last: hits.at(-1)?.sort };
     };
     const size = this.streamChunkSize;
     return {
@@ -259,6 +245,21 @@ export class ElasticsearchProspectIndex implements IProspectIndex, IProspectAnal
     try {
       await this.client.indices.refresh({ index: this.index });
     } catch (error) {
+      throw translateElasticsearchError(error);
+    }
+  }
+
+  /**
+   * One search of the index. Reads never put the template or create the index (the
+   * dashboard may hold read-only credentials): an index that does not exist yet
+   * answers undefined, meaning no sign-ups.
+   */
+  private async search(request: Omit<estypes.SearchRequest, 'index'>): Promise<estypes.SearchResponse<ProspectDocument> | undefined> {
+    try {
+      return await this.client.search<ProspectDocument>({ index: this.index, ...request });
+    } catch (error) {
+      const answered = answeredStatus(error);
+      if (answered?.status === 404 && /index_not_found_exception/.test(JSON.stringify(answered.body))) return undefined;
       throw translateElasticsearchError(error);
     }
   }

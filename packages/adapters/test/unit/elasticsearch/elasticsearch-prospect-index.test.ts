@@ -300,6 +300,18 @@ describe('ElasticsearchProspectIndex (against @elastic/elasticsearch-mock)', fun
     });
   });
 
+  describe('reads', function () {
+    it('need no template or index: a missing index reads as no sign-ups', async function () {
+      on('POST', '/prospects/_search', () => responseError(404, { error: { type: 'index_not_found_exception', reason: 'no such index [prospects]' }, status: 404 }));
+      expect(await store.summary({})).to.deep.equal({ total: 0, byDay: [], byCountry: [], byRole: [], topCompanies: [] });
+      expect(await store.list({}, { page: 1, pageSize: 50 })).to.deep.equal({ total: 0, page: 1, pageSize: 50, items: [] });
+      const streamed = [];
+      for await (const row of store.stream({})) streamed.push(row);
+      expect(streamed).to.deep.equal([]);
+      expect(requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal(Array(3).fill('POST /prospects/_search'));
+    });
+  });
+
   describe('list', function () {
     it('searches one page newest first with from/size and the total, reading the original fields', async function () {
       exists = true;

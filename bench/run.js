@@ -6,8 +6,10 @@ import { renderChart } from './lib/chart.js';
 import { renderReport } from './lib/report.js';
 import { describeMachine } from './lib/services.js';
 import { checkTargets } from './lib/targets.js';
+import { benchAnalyticsQuery } from './scenarios/analytics-query.js';
 import { benchEndToEnd } from './scenarios/end-to-end.js';
 import { benchHandlerDrain } from './scenarios/handler-drain.js';
+import { benchIndexDrain } from './scenarios/index-drain.js';
 import { benchRepositoryInsert } from './scenarios/repository-insert.js';
 import { benchWebTier } from './scenarios/web-tier.js';
 
@@ -19,7 +21,9 @@ prints the figures and the targets, writes bench/results/latest.json and, for a
 full run, the chart docs/benchmarks.svg.
 
 Options:
-  --only <list>   sections to run, comma-separated: web, drain, insert, e2e (default all)
+  --only <list>   sections to run, comma-separated: web, drain, insert, e2e,
+                  analytics-query (default all of these), and index-drain (only
+                  when named: it needs the signup-handler index command)
   --no-what-if    skip the what-if variants that locate costs (web app without a
                   queue, warn-level logs, the former insert)
   --quick         short runs to check that everything works (figures not comparable)
@@ -28,7 +32,8 @@ Options:
                   bench/results/profiles/ (summarise one with node bench/profile-summary.js)
   --help          this text`;
 
-const SECTIONS = ['web', 'drain', 'insert', 'e2e'];
+const SECTIONS = ['web', 'drain', 'insert', 'e2e', 'analytics-query'];
+const OPT_IN_SECTIONS = ['index-drain'];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const PROFILES_DIR = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 const JSON_PATH = fileURLToPath(new URL('./results/latest.json', import.meta.url));
@@ -36,8 +41,8 @@ const CHART_PATH = fileURLToPath(new URL('../docs/benchmarks.svg', import.meta.u
 
 function settingsFor(quick) {
   return quick
-    ? { rounds: 1, connections: 50, durationS: 3, downDurationS: 2, warmupS: 1, drainEvents: 5000, naiveEvents: 1000, insertRows: 2000, e2eRate: 2000, e2eDurationS: 5, e2eConnections: 200, pollIntervalMs: 20 }
-    : { rounds: 3, connections: 50, durationS: 10, downDurationS: 5, warmupS: 2, drainEvents: 50_000, naiveEvents: 10_000, insertRows: 20_000, e2eRate: 2000, e2eDurationS: 30, e2eConnections: 200, pollIntervalMs: 20 };
+    ? { rounds: 1, connections: 50, durationS: 3, downDurationS: 2, warmupS: 1, drainEvents: 5000, naiveEvents: 1000, insertRows: 2000, e2eRate: 2000, e2eDurationS: 5, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 20_000, analyticsSqliteRows: 5000, analyticsIterations: 5 }
+    : { rounds: 3, connections: 50, durationS: 10, downDurationS: 5, warmupS: 2, drainEvents: 50_000, naiveEvents: 10_000, insertRows: 20_000, e2eRate: 2000, e2eDurationS: 30, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 1_000_000, analyticsSqliteRows: 100_000, analyticsIterations: 20 };
 }
 
 async function main() {
@@ -56,8 +61,8 @@ async function main() {
     return;
   }
   const sections = values.only === undefined ? SECTIONS : values.only.split(',').map((name) => name.trim());
-  const unknown = sections.filter((name) => !SECTIONS.includes(name));
-  if (unknown.length > 0) throw new Error(`Unknown section ${unknown.join(', ')}; use one of ${SECTIONS.join(', ')}`);
+  const unknown = sections.filter((name) => !SECTIONS.includes(name) && !OPT_IN_SECTIONS.includes(name));
+  if (unknown.length > 0) throw new Error(`Unknown section ${unknown.join(', ')}; use one of ${[...SECTIONS, ...OPT_IN_SECTIONS].join(', ')}`);
 
   const settings = { ...settingsFor(values.quick), whatIf: !values['no-what-if'] };
   if (values.rounds !== undefined) {
@@ -78,6 +83,8 @@ async function main() {
     insert: undefined,
     endToEnd: undefined,
     endToEndWhatIf: undefined,
+    analyticsQuery: undefined,
+    indexDrain: undefined,
     targets: [],
   };
   log(`SignUp benchmarks on ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}, ${results.machine.natsServer}, ${results.machine.postgres}`);
@@ -106,13 +113,21 @@ async function main() {
     results.endToEnd = endToEnd.product;
     results.endToEndWhatIf = endToEnd.whatIf;
   }
+  if (sections.includes('analytics-query')) {
+    results.analyticsQuery = await benchAnalyticsQuery({
+      postgresRows: settings.analyticsPostgresRows, sqliteRows: settings.analyticsSqliteRows, iterations: settings.analyticsIterations, log,
+    });
+  }
+  if (sections.includes('index-drain')) {
+    results.indexDrain = await benchIndexDrain({ events: settings.drainEvents, nodeArgsFor, log });
+  }
   results.finishedAt = new Date().toISOString();
   results.targets = checkTargets(results);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(JSON_PATH, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\n${renderReport(results)}\n\nWrote ${JSON_PATH}\n`);
-  if (sections.length === SECTIONS.length && !values.quick) {
+  if (SECTIONS.every((name) => sections.includes(name)) && !values.quick) {
     writeFileSync(CHART_PATH, renderChart(results));
     process.stdout.write(`Wrote ${CHART_PATH}\n`);
   }

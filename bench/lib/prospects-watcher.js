@@ -64,7 +64,7 @@ export class ProspectsWatcher {
 }
 
 /**
- * Counts rows of `Prospects` until there are `count`; resolves with the time
+ * Counts rows of `Prospects` (or `table`, such as the analytics read model's `ProspectIndex`) until there are `count`; resolves with the time
  * (performance.now()) of the poll that saw them. `count(*)` scans the table, so on a
  * table filling up fast the poll itself would take a share of PostgreSQL's CPU from the
  * work being measured: the pause between polls follows the rate rows arrive at, at
@@ -73,20 +73,20 @@ export class ProspectsWatcher {
  *
  * @param {string} url
  * @param {number} count
- * @param {{ intervalMs?: number, timeoutMs?: number }} [options]
+ * @param {{ intervalMs?: number, timeoutMs?: number, table?: 'Prospects' | 'ProspectIndex' }} [options]
  */
-export async function waitForProspectCount(url, count, { intervalMs = 100, timeoutMs = 120_000 } = {}) {
+export async function waitForProspectCount(url, count, { intervalMs = 100, timeoutMs = 120_000, table = 'Prospects' } = {}) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const deadline = performance.now() + timeoutMs;
   let previous;
   try {
     for (;;) {
-      const { rows } = await client.query('select count(*)::int as n from "Prospects"');
+      const { rows } = await client.query(`select count(*)::int as n from "${table}"`);
       const now = performance.now();
       const seen = rows[0].n;
       if (seen >= count) return now;
-      if (now > deadline) throw new Error(`Only ${seen} of ${count} prospects stored after ${timeoutMs} ms`);
+      if (now > deadline) throw new Error(`Only ${seen} of ${count} rows in ${table} after ${timeoutMs} ms`);
       let pauseMs = Math.min(intervalMs, 25);
       if (previous !== undefined && seen > previous.seen) {
         const perMs = (seen - previous.seen) / (now - previous.at);

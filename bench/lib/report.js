@@ -48,7 +48,7 @@ function cpuWindows({ web, drain, endToEnd, endToEndWhatIf }) {
  */
 export function renderReport(results) {
   const parts = [];
-  const { web, drain, insert, endToEnd, targets } = results;
+  const { web, drain, insert, endToEnd, analyticsQuery, indexDrain, targets } = results;
   if (web !== undefined) {
     const baseline = web.find((mode) => mode.mode === 'baseline');
     parts.push('Web tier: POST /api/prospects, autocannon, '
@@ -129,6 +129,24 @@ export function renderReport(results) {
         return [name, fixed(cpu.windowS, 1), fixed(cpu.machineBusyPercent), used('web'), used('handler'), used('bench'),
           used('nats-server'), used('postgres'), used('other'), perItem(seconds('web') + seconds('handler')), perItem(ours)];
       }),
+    ));
+  }
+  if (indexDrain !== undefined) {
+    parts.push(`Index drain: events already in the stream (published in ${fixed(indexDrain.publishMs / 1000, 1)} s), each handler from a fresh PostgreSQL database`);
+    parts.push(markdownTable(
+      ['handler', 'events', 'drain s', 'events/s', '× save handler'],
+      [indexDrain.save, indexDrain.index].map((row) => [
+        row.handler, thousands(row.events), fixed(row.drainMs / 1000, 2), thousands(row.eventsPerSecond),
+        fixed(row.eventsPerSecond / indexDrain.save.eventsPerSecond, 2),
+      ]),
+    ));
+  }
+  for (const store of analyticsQuery ?? []) {
+    parts.push(`Analytics queries on ${store.database}: ${thousands(store.rows)} prospects in the SQL read model (indexed in ${fixed(store.loadMs / 1000, 1)} s), `
+      + `${results.settings.analyticsIterations} timed calls per line after two warm-up calls; plans from EXPLAIN, one per statement`);
+    parts.push(markdownTable(
+      ['query', 'filter', 'p50 ms', 'p95 ms', 'max ms', 'plan'],
+      store.queries.map((q) => [q.query, q.filter, fixed(q.p50Ms), fixed(q.p95Ms), fixed(q.maxMs), q.plans.join(' ‖ ')]),
     ));
   }
   if (targets.length > 0) {

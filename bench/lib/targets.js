@@ -16,7 +16,7 @@ const RSS_LIMIT_MB = 200;
  * @param {object} results what `run.js` collected
  * @returns {Target[]}
  */
-export function checkTargets({ web, drain, endToEnd }) {
+export function checkTargets({ web, drain, endToEnd, analyticsQuery, indexDrain }) {
   /** @type {Target[]} */
   const targets = [];
   const add = (name, measured, met) => targets.push({ name, measured, met });
@@ -73,6 +73,16 @@ export function checkTargets({ web, drain, endToEnd }) {
     const worst = peaks.reduce((a, b) => ((b[1] ?? Infinity) > (a[1] ?? Infinity) ? b : a));
     const met = peaks.every(([, peak]) => peak !== undefined && peak <= RSS_LIMIT_MB);
     add(`peak RSS ≤ ${RSS_LIMIT_MB} MB per process`, `highest ${fixed(worst[1])} MB: ${worst[0]}`, met);
+  }
+  const postgres = (analyticsQuery ?? []).find((store) => store.database === 'PostgreSQL');
+  if (postgres !== undefined) {
+    const worst = postgres.queries.reduce((a, b) => (b.p95Ms > a.p95Ms ? b : a));
+    add(`analytics queries on ${postgres.rows.toLocaleString('en-US')} prospects (PostgreSQL): every p95 ≤ 200 ms`,
+      `worst p95 ${fixed(worst.p95Ms)} ms (${worst.query}, ${worst.filter})`, worst.p95Ms <= 200);
+  }
+  if (indexDrain !== undefined) {
+    const ratio = indexDrain.index.eventsPerSecond / indexDrain.save.eventsPerSecond;
+    add('index drain ≥ 0.8 × save handler drain (PostgreSQL)', `${fixed(ratio, 2)} × (${fixed(indexDrain.index.eventsPerSecond)} events/s)`, ratio >= 0.8);
   }
   return targets;
 }

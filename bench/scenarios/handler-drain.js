@@ -21,12 +21,12 @@ import { withDatabase, withServices } from '../lib/services.js';
 
 /**
  * Starts a handler process on a fresh, migrated database, waits until `events`
- * rows are stored, stops it. The drain starts when the handler's durable
- * consumer exists (it fetches right after creating it).
+ * rows are stored in `table` (`Prospects` by default), stops it. The drain starts
+ * when the handler's durable consumer exists (it fetches right after creating it).
  *
  * @returns {Promise<DrainResult>}
  */
-async function drain({ key, handler, events, nc, natsPid, durable, script, args = [], env, nodeArgs }) {
+export async function drain({ key, handler, events, nc, natsPid, durable, script, args = [], env, nodeArgs, table = 'Prospects' }) {
   const jsm = await nc.jetstreamManager();
   await jsm.consumers.delete(SIGNUP_EVENTS_STREAM, durable).catch(() => undefined);
   return withDatabase({ migrate: true }, async (database) => {
@@ -39,7 +39,7 @@ async function drain({ key, handler, events, nc, natsPid, durable, script, args 
       const startedAt = performance.now();
       const meter = new CpuMeter({ processes: { handler: child.pid, 'nats-server': natsPid }, databaseUrl: database.url });
       await meter.start();
-      const doneAt = await waitForProspectCount(database.url, events, { timeoutMs: 180_000 });
+      const doneAt = await waitForProspectCount(database.url, events, { timeoutMs: 180_000, table });
       const cpu = await meter.stop();
       const drainMs = doneAt - startedAt;
       return {

@@ -1,6 +1,7 @@
 import { ConfigurationError, type LogLevel } from '@signup/domain';
 import type { Configuration } from './configuration.js';
 import { maskSecrets } from '../logging/index.js';
+import { ANALYTICS_CONNECTION_STRING_KEY, parseConnectionString } from '../sql/connection-string.js';
 
 /** How log lines are written: the original's text lines, or one JSON object per line. */
 export type LogFormat = 'text' | 'json';
@@ -29,6 +30,19 @@ export interface SignUpSettings {
   };
   /** The connection string is passed on as it is; the SQL adapter parses it. */
   readonly database: { readonly connectionString: string; readonly migrate: boolean };
+  /**
+   * Where `SqlProspectIndex` keeps its read model: `ConnectionStrings:AnalyticsDb`, else the
+   * sign-up database's connection string. `separate` says whether the key was set.
+   */
+  readonly analytics: { readonly connectionString: string; readonly separate: boolean };
+  /** `Elasticsearch:*`, read by `ElasticsearchProspectIndex`. `url` unset: no cluster configured. */
+  readonly elasticsearch: {
+    readonly url?: string;
+    readonly index: string;
+    readonly username?: string;
+    readonly password?: string;
+    readonly apiKey?: string;
+  };
   readonly web: { readonly port: number };
   readonly metricsServer: { readonly enabled: boolean; readonly port: number };
   readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
@@ -39,6 +53,7 @@ export const SIGNUP_DEFAULTS = Object.freeze({
   connectionString: 'sqlite:./data/signup.db',
   webPort: 8020,
   metricsPort: 9464,
+  elasticsearchIndex: 'prospects',
 });
 
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
@@ -117,6 +132,44 @@ function readMessageQueue(config: Configuration): SignUpSettings['messageQueue']
   return { url: url.value, servers, mode, token, credsFile };
 }
 
+function readAnalyticsDatabase(config: Configuration, signUpDb: string): SignUpSettings['analytics'] {
+  const found = read(config, ANALYTICS_CONNECTION_STRING_KEY);
+  if (found === undefined) return { connectionString: signUpDb, separate: false };
+  parseConnectionString(found.value, found.key);
+  return { connectionString: found.value, separate: true };
+}
+
+// Elasticsearch index names: lower case, none of \ / * ? " < > | , # : or space, not starting with - _ +, not . or ..
+const INDEX_NAME = /^(?![-_+])(?!\.\.?$)[^A-Z\\/*?"<>|,#:\s]{1,255}$/;
+
+function readElasticsearch(config: Configuration): SignUpSettings['elasticsearch'] {
+  const url = read(config, 'Elasticsearch:Url');
+  if (url !== undefined) {
+    const parsed = URL.parse(url.value);
+    if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') {
+      throw invalid(url.key, url.value, 'is not an HTTP URL', 'http://host:9200 or https://host:9200');
+    }
+  }
+  const index = read(config, 'Elasticsearch:Index');
+  if (index !== undefined && !INDEX_NAME.test(index.value)) {
+    throw invalid(index.key, index.value, 'is not an Elasticsearch index name',
+      'lower case, without spaces or \\ / * ? " < > | , # :, not starting with - _ or +');
+  }
+  const username = read(config, 'Elasticsearch:Username')?.value;
+  const password = read(config, 'Elasticsearch:Password')?.value;
+  if (username !== undefined && password === undefined) {
+    throw new ConfigurationError('Elasticsearch:Password',
+      'Elasticsearch:Password is not set; set it with Elasticsearch:Username, or use Elasticsearch:ApiKey instead');
+  }
+  return {
+    url: url?.value,
+    index: index?.value ?? SIGNUP_DEFAULTS.elasticsearchIndex,
+    username,
+    password: username === undefined ? undefined : password,
+    apiKey: read(config, 'Elasticsearch:ApiKey')?.value,
+  };
+}
+
 function readLogLevel(config: Configuration): LogLevel {
   const found = read(config, 'Logging:LogLevel', 'Logging:LogLevel:Default', 'LOG_LEVEL');
   if (found === undefined) return 'info';
@@ -138,21 +191,23 @@ function readLogFormat(config: Configuration): LogFormat {
  * values count as unset. `Web:Port` falls back to `PORT`, then 8020; the log level is
  * `Logging:LogLevel`, else `Logging:LogLevel:Default`, else `LOG_LEVEL`, else info
  * (.NET names such as Information and Warning are accepted); `Logging:Format` is `text`
- * (default) or `json`. Implementation names and
- * the connection string are passed on unparsed.
+ * (default) or `json`. Implementation names and the sign-up connection string are passed
+ * on unparsed; `ConnectionStrings:AnalyticsDb`, when set, is checked here so a malformed
+ * value stops the host whichever store it uses. `Elasticsearch:Username` needs
+ * `Elasticsearch:Password`.
  *
  * @throws ConfigurationError with a one-line message naming the key, the bad value
  *   (credentials masked) and the accepted values.
  */
 export function readSignUpSettings(config: Configuration): SignUpSettings {
+  const signUpDb = read(config, 'ConnectionStrings:SignUpDb')?.value ?? SIGNUP_DEFAULTS.connectionString;
   return {
     dependencies: Object.fromEntries(CONFIGURABLE_PORTS.map((port) => [port, read(config, `Dependencies:${port}`)?.value])),
     referenceDataApi: { url: readHttpUrl(config, 'ReferenceDataApi:Url') },
     messageQueue: readMessageQueue(config),
-    database: {
-      connectionString: read(config, 'ConnectionStrings:SignUpDb')?.value ?? SIGNUP_DEFAULTS.connectionString,
-      migrate: readBoolean(config, 'Database:Migrate', true),
-    },
+    database: { connectionString: signUpDb, migrate: readBoolean(config, 'Database:Migrate', true) },
+    analytics: readAnalyticsDatabase(config, signUpDb),
+    elasticsearch: readElasticsearch(config),
     web: { port: readPort(config, ['Web:Port', 'PORT'], SIGNUP_DEFAULTS.webPort) },
     metricsServer: {
       enabled: readBoolean(config, 'Metrics:Server:Enabled', false),

@@ -368,24 +368,27 @@ function parse(value: string): ParsedConnectionString {
   return fail('it is not a form SignUp recognises');
 }
 
+/** The configuration key of the analytics read model's database; unset means the sign-up database. */
+export const ANALYTICS_CONNECTION_STRING_KEY = 'ConnectionStrings:AnalyticsDb';
+
 /**
- * Reads `ConnectionStrings:SignUpDb`: `sqlite:<path>` (or `sqlite::memory:`),
+ * Reads `ConnectionStrings:SignUpDb` (or the key given, such as `ConnectionStrings:AnalyticsDb`): `sqlite:<path>` (or `sqlite::memory:`),
  * `postgres://`/`postgresql://`, `mysql://`/`mariadb://`, `mssql://`/`sqlserver://`
  * (also JDBC's `sqlserver://host:1433;databaseName=...`), or an ADO.NET string for
  * SQL Server (`Server=tcp:host,1433;Initial Catalog=...;User Id=...;Password=...`).
  * Pure: no I/O. `display` is safe to log (password masked).
  *
- * @throws ConfigurationError (one line, password masked) when the value is not one of those forms.
+ * @throws ConfigurationError (one line naming `key`, password masked) when the value is not one of those forms.
  */
-export function parseConnectionString(value: string): ParsedConnectionString {
+export function parseConnectionString(value: string, key: string = CONNECTION_STRING_KEY): ParsedConnectionString {
   const trimmed = value.trim();
   try {
     return parse(trimmed);
   } catch (error) {
     if (!(error instanceof InvalidConnectionString)) throw error;
     throw new ConfigurationError(
-      CONNECTION_STRING_KEY,
-      `${CONNECTION_STRING_KEY} = "${maskConnectionString(trimmed)}" is not a valid connection string: ${error.message}; ${ACCEPTED_FORMS}.`,
+      key,
+      `${key} = "${maskConnectionString(trimmed)}" is not a valid connection string: ${error.message}; ${ACCEPTED_FORMS}.`,
     );
   }
 }

@@ -20,6 +20,8 @@ export interface CreateKnexOptions {
   readonly poolMax?: number;
   /** Receives knex's own warnings (as debug lines); they are dropped without one. */
   readonly logger?: ILogger;
+  /** The configuration key the connection string came from, named in errors. Default `ConnectionStrings:SignUpDb`. */
+  readonly connectionStringKey?: string;
 }
 
 /** Acquire timeout used when none is given: short, so a dead database fails fast instead of hanging. */
@@ -38,15 +40,15 @@ interface MySqlRawConnection {
   query(sql: string, callback: (error: Error | null) => void): void;
 }
 
-function ensureFolder(filename: string): void {
+function ensureFolder(filename: string, key: string): void {
   if (filename === ':memory:' || filename === '' || filename.startsWith('file:')) return;
   const folder = dirname(resolve(filename));
   try {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
     throw new ConfigurationError(
-      CONNECTION_STRING_KEY,
-      `${CONNECTION_STRING_KEY}: cannot create the folder "${folder}" for the SQLite database (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      key,
+      `${key}: cannot create the folder "${folder}" for the SQLite database (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
       { cause: error },
     );
   }
@@ -144,7 +146,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 }
 
 /**
- * Opens a knex instance for a `ConnectionStrings:SignUpDb` value. No connection is
+ * Opens a knex instance for a `ConnectionStrings:SignUpDb` (or `ConnectionStrings:AnalyticsDb`) value. No connection is
  * made until the first query (for SQLite only the file's folder is created). The
  * pool waits at most `acquireTimeoutMs` for a connection and statements are
  * bounded by `statementTimeoutMs` where the dialect allows, so a database that is
@@ -156,11 +158,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * @throws ConfigurationError for a malformed connection string, or a SQLite folder that cannot be created.
  */
 export function createKnex(connectionString: string, options: CreateKnexOptions = {}): Knex {
-  const parsed = parseConnectionString(connectionString);
+  const key = options.connectionStringKey ?? CONNECTION_STRING_KEY;
+  const parsed = parseConnectionString(connectionString, key);
   const acquireMs = positive('acquireTimeoutMs', options.acquireTimeoutMs, DEFAULT_ACQUIRE_TIMEOUT_MS);
   const statementMs = positive('statementTimeoutMs', options.statementTimeoutMs, DEFAULT_STATEMENT_TIMEOUT_MS);
   const poolMax = Math.floor(positive('poolMax', options.poolMax, DEFAULT_POOL_MAX));
-  if (parsed.client === 'better-sqlite3') ensureFolder(parsed.connection.filename);
+  if (parsed.client === 'better-sqlite3') ensureFolder(parsed.connection.filename, key);
   const { logger } = options;
   const forward = (message: unknown): void => logger?.debug(`knex: ${String(message)}`);
   return knexFactory({

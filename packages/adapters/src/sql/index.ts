@@ -1,4 +1,5 @@
 export {
+  ANALYTICS_CONNECTION_STRING_KEY,
   CONNECTION_STRING_KEY,
   maskConnectionString,
   parseConnectionString,
@@ -18,5 +19,6 @@ export type { SignUpMigration } from './migrations/sign-up-migration.js';
 export { seedReferenceData, type ReferenceDataSeed } from './seed-reference-data.js';
 export { SqlConnection } from './sql-connection.js';
 export { SQL_HEALTH_CHECK_TIMEOUT_MS, SqlHealthCheck } from './sql-health-check.js';
+export { AnalyticsSqlConnection, SqlProspectIndex, type SqlProspectIndexOptions } from './sql-prospect-index.js';
 export { SqlProspectRepository } from './sql-prospect-repository.js';
 export { translateSqlError } from './translate-sql-error.js';

@@ -31,7 +31,12 @@ export type IndexItemResult =
  *   does not answer in time: nothing can be assumed indexed, the batch is retried.
  */
 export interface IProspectIndex {
-  /** Indexes a batch; one result per input document, in input order. */
+  /**
+   * Indexes a batch; one result per input document, in input order, each carrying the
+   * input's `eventId`. Event ids that differ only in letter case are one document; a
+   * batch that repeats an event, or an event indexed before, leaves one document.
+   * A document the store refuses for good is `rejected` while the others are indexed.
+   */
   indexMany(prospects: readonly IndexedProspect[]): Promise<IndexItemResult[]>;
   /** Removes every document, for `signup-handler index --rebuild`. */
   clear(): Promise<void>;

@@ -1,5 +1,6 @@
 export * from './asynchronous-prospect-save-handler.js';
 export * from './check-health.js';
+export * from './index-prospect-event-handler.js';
 export * from './caching-reference-data-loader.js';
 export * from './save-prospect-event-handler.js';
 export * from './sign-up-prospect.js';

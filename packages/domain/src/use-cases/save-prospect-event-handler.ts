@@ -1,23 +1,15 @@
 import { inject, injectable } from 'inversify';
-import { isTransientError, ProspectInvalidError } from '../errors/signup-error.js';
 import type { ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
 import { toProspectInput } from '../model/prospect.js';
-import type { ReferenceData } from '../model/reference-data.js';
 import { validateProspect } from '../model/validate-prospect.js';
 import type { EventOutcome, IProspectEventHandler } from '../ports/event-subscriber.js';
 import { ILogger } from '../ports/logger.js';
 import { IProspectRepository, type SavedProspect } from '../ports/prospect-repository.js';
 import { IReferenceDataLoader } from '../ports/reference-data-loader.js';
+import { handleBatchOfEvents } from './handle-batch-of-events.js';
 
 /** The name the save handler subscribes as: its durable consumer and queue group. */
 export const SAVE_HANDLER_NAME = 'save-handler';
-
-function describe(error: unknown): string {
-  if (error instanceof ProspectInvalidError) {
-    return Object.entries(error.errors).map(([field, message]) => `${field}: ${message}`).join(' ');
-  }
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The save handler: validates each event against the database's reference data
@@ -36,53 +28,15 @@ export class SaveProspectEventHandler implements IProspectEventHandler {
     @inject(ILogger) private readonly logger: ILogger,
   ) {}
 
-  async handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {
-    const outcomes: EventOutcome[] = new Array<EventOutcome>(events.length);
-    let reference: ReferenceData;
-    try {
-      reference = await this.referenceData.load();
-    } catch (error) {
-      return events.map(() => ({ status: 'retry', reason: describe(error) }));
-    }
-
-    const valid: { index: number; event: ProspectSignedUpEvent }[] = [];
-    events.forEach((event, index) => {
-      try {
+  handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {
+    return handleBatchOfEvents(events, this.referenceData, {
+      prepare: (event, reference) => {
         this.logger.info(`Received event ${event.correlationId} for ${event.prospect.emailAddress}`);
-        const prospect = validateProspect(toProspectInput(event.prospect), reference);
-        valid.push({ index, event: { ...event, prospect } });
-      } catch (error) {
-        outcomes[index] = { status: 'rejected', reason: describe(error) };
-      }
+        return { ...event, prospect: validateProspect(toProspectInput(event.prospect), reference) };
+      },
+      writeMany: async (valid) => (await this.repository.saveMany(valid)).map((saved) => this.done(saved)),
+      writeOne: async (event) => this.done(await this.repository.save(event)),
     });
-    if (valid.length === 0) return outcomes;
-
-    try {
-      const saved = await this.repository.saveMany(valid.map((item) => item.event));
-      valid.forEach((item, i) => {
-        outcomes[item.index] = this.done(saved[i]);
-      });
-    } catch (error) {
-      if (isTransientError(error) || valid.length === 1) {
-        const outcome: EventOutcome = isTransientError(error)
-          ? { status: 'retry', reason: describe(error) }
-          : { status: 'rejected', reason: describe(error) };
-        for (const item of valid) outcomes[item.index] = outcome;
-        return outcomes;
-      }
-      for (const item of valid) outcomes[item.index] = await this.saveOne(item.event);
-    }
-    return outcomes;
-  }
-
-  private async saveOne(event: ProspectSignedUpEvent): Promise<EventOutcome> {
-    try {
-      return this.done(await this.repository.save(event));
-    } catch (error) {
-      return isTransientError(error)
-        ? { status: 'retry', reason: describe(error) }
-        : { status: 'rejected', reason: describe(error) };
-    }
   }
 
   private done(saved: SavedProspect | undefined): EventOutcome {

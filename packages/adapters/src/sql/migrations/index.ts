@@ -1,3 +1,4 @@
+export * from './create-prospect-index-table.js';
 export * from './create-sign-up-schema.js';
 export * from './sign-up-migration.js';
 export * from './sign-up-migration-source.js';

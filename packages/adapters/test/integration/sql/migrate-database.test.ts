@@ -2,14 +2,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DatabaseUnavailableError, ReferenceData, SignUpError } from '@signup/domain';
-import { requirePostgres } from '@signup/test-support/postgres';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { afterEach, before, describe, it, type Context } from 'mocha';
+import { afterEach, before, describe, it } from 'mocha';
 import { DatabaseReferenceDataLoader, migrateDatabase, SIGNUP_MIGRATIONS_TABLE } from '../../../src/sql/index.js';
-import {
-  createMySqlDatabase, createPostgresDatabase, createSqliteDatabase, requireMySql, type ScratchDatabase,
-} from './sql-test-databases.js';
+import { createSqliteDatabase, SQL_BACKENDS as backends, type ScratchDatabase } from './sql-test-databases.js';
 
 const run = promisify(execFile);
 const sqlIndex = fileURLToPath(new URL('../../../src/sql/index.js', import.meta.url));
@@ -22,21 +19,10 @@ async function count(knex: Knex, table: string): Promise<number> {
 async function expectMigratedOnce(knex: Knex): Promise<void> {
   expect(await count(knex, 'Countries')).to.equal(14);
   expect(await count(knex, 'Roles')).to.equal(6);
-  expect(await knex(SIGNUP_MIGRATIONS_TABLE).pluck('name')).to.deep.equal(['20261123000000_create_signup_schema']);
+  expect(await knex(SIGNUP_MIGRATIONS_TABLE).pluck('name'))
+    .to.deep.equal(['20261123000000_create_signup_schema', '20261130000000_create_prospect_index']);
   expect(await knex(`${SIGNUP_MIGRATIONS_TABLE}_lock`).select('is_locked')).to.deep.equal([{ is_locked: 0 }]);
 }
-
-interface Backend {
-  readonly name: string;
-  readonly require?: (ctx: Context) => Promise<void>;
-  readonly create: () => Promise<ScratchDatabase>;
-}
-
-const backends: Backend[] = [
-  { name: 'SQLite', create: createSqliteDatabase },
-  { name: 'PostgreSQL', require: requirePostgres, create: createPostgresDatabase },
-  { name: 'MariaDB', require: requireMySql, create: createMySqlDatabase },
-];
 
 for (const backend of backends) {
   describe(`migrateDatabase on ${backend.name}`, function () {
@@ -56,7 +42,7 @@ for (const backend of backends) {
       const knex = database.open();
       await migrateDatabase(knex);
       await expectMigratedOnce(knex);
-      for (const table of ['Countries', 'Roles', 'Prospects']) expect(await knex.schema.hasTable(table), table).to.equal(true);
+      for (const table of ['Countries', 'Roles', 'Prospects', 'ProspectIndex']) expect(await knex.schema.hasTable(table), table).to.equal(true);
     });
 
     it('changes nothing when it runs again', async function () {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase } from '@signup/test-support/postgres';
+import { createTestDatabase, requirePostgres } from '@signup/test-support/postgres';
 import type { Context } from 'mocha';
 import type { Knex } from 'knex';
 import { createKnex, migrateDatabase, type CreateKnexOptions } from '../../../src/sql/index.js';
@@ -94,3 +94,18 @@ export function rowCounter(knex: Knex): (correlationId: string) => Promise<numbe
     return Number(row?.n ?? 0);
   };
 }
+
+/** A database server the SQL suites run against: how to check it is there, and how to make a scratch database on it. */
+export interface SqlBackend {
+  readonly name: string;
+  /** Skips the suite with one line when the server is not reachable. */
+  readonly require?: (ctx: Context) => Promise<void>;
+  readonly create: () => Promise<ScratchDatabase>;
+}
+
+/** Every dialect with a server on this machine: SQLite (embedded), PostgreSQL, MariaDB/MySQL. */
+export const SQL_BACKENDS: readonly SqlBackend[] = [
+  { name: 'SQLite', create: createSqliteDatabase },
+  { name: 'PostgreSQL', require: requirePostgres, create: createPostgresDatabase },
+  { name: 'MariaDB', require: requireMySql, create: createMySqlDatabase },
+];

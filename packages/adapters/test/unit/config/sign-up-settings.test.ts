@@ -25,6 +25,8 @@ describe('readSignUpSettings', () => {
         referenceDataApi: { url: undefined },
         messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined },
         database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
+        analytics: { connectionString: 'sqlite:./data/signup.db', separate: false },
+        elasticsearch: { url: undefined, index: 'prospects', username: undefined, password: undefined, apiKey: undefined },
         web: { port: 8020 },
         metricsServer: { enabled: false, port: 9464 },
         logging: { level: 'info', format: 'text' },
@@ -64,6 +66,10 @@ describe('readSignUpSettings', () => {
         'Metrics:Server:Port': '50505',
         'Logging:LogLevel': 'Warning',
         'Logging:Format': 'Json',
+        'connectionstrings:analyticsdb': 'mysql://analytics@db/analytics',
+        'ELASTICSEARCH:URL': 'http://es:9200',
+        'elasticsearch:index': 'signups',
+        'Elasticsearch:ApiKey': 'a2V5',
       });
 
       expect(settings).to.deep.equal({
@@ -81,6 +87,8 @@ describe('readSignUpSettings', () => {
           mode: 'core',
         },
         database: { connectionString: 'Server=db;Database=SignUp;User Id=sa;Password=x', migrate: false },
+        analytics: { connectionString: 'mysql://analytics@db/analytics', separate: true },
+        elasticsearch: { url: 'http://es:9200', index: 'signups', username: undefined, password: undefined, apiKey: 'a2V5' },
         web: { port: 80 },
         metricsServer: { enabled: true, port: 50505 },
         logging: { level: 'warn', format: 'json' },
@@ -200,6 +208,45 @@ describe('readSignUpSettings', () => {
 
       expect(error.message).not.to.match(/[\r\n]/);
       expect(error.message).to.contain('"core\\njetstream"');
+    });
+  });
+
+  describe('analytics stores', () => {
+    it('keeps the read model in the sign-up database unless ConnectionStrings:AnalyticsDb is set', () => {
+      expect(settingsFrom({ 'ConnectionStrings:SignUpDb': 'postgres://db/signup' }).analytics)
+        .to.deep.equal({ connectionString: 'postgres://db/signup', separate: false });
+      expect(settingsFrom({ 'ConnectionStrings:SignUpDb': 'postgres://db/signup', 'ConnectionStrings:AnalyticsDb': 'sqlite:./data/analytics.db' }).analytics)
+        .to.deep.equal({ connectionString: 'sqlite:./data/analytics.db', separate: true });
+    });
+
+    it('stops with one line naming ConnectionStrings:AnalyticsDb for a malformed value, its password masked', () => {
+      const error = errorFrom({ 'ConnectionStrings:AnalyticsDb': 'oracle://scott:tiger@db/x' });
+      expect(error.key).to.equal('ConnectionStrings:AnalyticsDb');
+      expect(error.message).to.match(/^ConnectionStrings:AnalyticsDb = "oracle:\/\/scott:\*\*\*@db\/x" is not a valid connection string/);
+      expect(error.message).to.not.include('tiger');
+      expect(error.message).to.not.include('\n');
+    });
+
+    it('reads the Elasticsearch keys of the original', () => {
+      expect(settingsFrom({
+        'Elasticsearch:Url': 'https://es:9200', 'Elasticsearch:Index': 'signups-2026', 'Elasticsearch:Username': 'elastic',
+        'Elasticsearch:Password': 'changeme', 'Elasticsearch:ApiKey': 'a2V5',
+      }).elasticsearch).to.deep.equal({
+        url: 'https://es:9200', index: 'signups-2026', username: 'elastic', password: 'changeme', apiKey: 'a2V5',
+      });
+    });
+
+    it('stops with one line naming the key for a bad Elasticsearch URL or index name', () => {
+      expect(errorFrom({ 'Elasticsearch:Url': 'es:9200' }).message)
+        .to.equal('Elasticsearch:Url = "es:9200" is not an HTTP URL; use http://host:9200 or https://host:9200');
+      const index = errorFrom({ 'Elasticsearch:Index': 'Prospects' });
+      expect(index.key).to.equal('Elasticsearch:Index');
+      expect(index.message).to.match(/^Elasticsearch:Index = "Prospects" is not an Elasticsearch index name; use lower case/);
+      expect(errorFrom({ 'Elasticsearch:Index': '_hidden' }).key).to.equal('Elasticsearch:Index');
+    });
+
+    it('stops when Elasticsearch:Username comes without Elasticsearch:Password', () => {
+      expect(errorFrom({ 'Elasticsearch:Url': 'http://es:9200', 'Elasticsearch:Username': 'elastic' }).key).to.equal('Elasticsearch:Password');
     });
   });
 });

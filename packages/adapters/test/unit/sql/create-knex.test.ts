@@ -68,6 +68,12 @@ describe('createKnex', function () {
     expect(() => createKnex('nonsense')).to.throw(ConfigurationError, /ConnectionStrings:SignUpDb/);
   });
 
+  it('names the key the connection string came from when given', function () {
+    expect(() => createKnex('nonsense', { connectionStringKey: 'ConnectionStrings:AnalyticsDb' }))
+      .to.throw(ConfigurationError, /^ConnectionStrings:AnalyticsDb = "nonsense" is not a valid connection string/)
+      .with.property('key', 'ConnectionStrings:AnalyticsDb');
+  });
+
   it('rejects a timeout that is not a positive number', function () {
     expect(() => createKnex('sqlite::memory:', { acquireTimeoutMs: 0 })).to.throw(RangeError, /acquireTimeoutMs/);
   });

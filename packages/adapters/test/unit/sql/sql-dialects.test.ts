@@ -158,7 +158,8 @@ describe('SQL dialects (compiled, no server)', function () {
     it('lists the compiled migrations in order under stable names', async function () {
       const source = new SignUpMigrationSource();
       const migrations = await source.getMigrations();
-      expect(migrations.map((m) => source.getMigrationName(m))).to.deep.equal(['20261123000000_create_signup_schema']);
+      expect(migrations.map((m) => source.getMigrationName(m)))
+        .to.deep.equal(['20261123000000_create_signup_schema', '20261130000000_create_prospect_index']);
       expect(await source.getMigration(SIGNUP_MIGRATIONS[0]!)).to.have.property('up').that.is.a('function');
     });
   });

@@ -99,7 +99,7 @@ describe('the packages as users install them: npm pack, installed into a project
     const tsc = requireFromHere.resolve('typescript/bin/tsc');
     const compile = (...args: string[]): Promise<string> => run(process.execPath, [tsc, '-p', 'tsconfig.json', ...args], { cwd: project }).then(
       () => '',
-      (error: { stdout?: string }) => error.stdout ?? String(error),
+      (error: Error & { stdout?: string }) => error.stdout || error.message,
     );
 
     expect(await compile(), 'tsc diagnostics').to.equal('');

@@ -1,5 +1,6 @@
 import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
 import { inject, injectable, unmanaged } from 'inversify';
+import type { MessageEncoding } from '../config/index.js';
 import { NatsConnection } from './nats-connection.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { queueUnavailable } from './nats-error-translation.js';
@@ -10,6 +11,8 @@ import { withTimeout } from './with-timeout.js';
 export interface CoreNatsEventPublisherOptions {
   /** How long `publish` waits for a connection and the server's flush reply together. Default 2000 ms. */
   readonly timeoutMs?: number;
+  /** How published events are encoded (`MessageQueue:Encoding`). Default `utf-8`. */
+  readonly encoding?: MessageEncoding;
 }
 
 /**
@@ -26,14 +29,16 @@ export interface CoreNatsEventPublisherOptions {
 export class CoreNatsEventPublisher implements IEventPublisher {
   private readonly monitor: NatsConnectionMonitor;
   private readonly timeoutMs: number;
+  private readonly encoding: MessageEncoding;
 
   constructor(@inject(NatsConnection) private readonly nc: NatsConnection, @unmanaged() options: CoreNatsEventPublisherOptions = {}) {
     this.monitor = new NatsConnectionMonitor(nc);
     this.timeoutMs = options.timeoutMs ?? 2000;
+    this.encoding = options.encoding ?? 'utf-8';
   }
 
   async publish(event: ProspectSignedUpEvent): Promise<void> {
-    const data = encodeProspectSignedUpEvent(event);
+    const data = encodeProspectSignedUpEvent(event, this.encoding);
     const deadline = Date.now() + this.timeoutMs;
     const connected = await this.monitor.waitForConnection(this.timeoutMs);
     if (!connected || deadline - Date.now() < this.timeoutMs / 2) {

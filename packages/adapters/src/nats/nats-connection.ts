@@ -55,7 +55,7 @@ interface ServerList {
  *   `connectTimeoutMs`, or the creds file cannot be read.
  */
 export async function connectToMessageQueue(
-  settings: MessageQueueSettings,
+  settings: Omit<MessageQueueSettings, 'replicas' | 'encoding'>,
   logger: ILogger,
   options: MessageQueueConnectOptions = {},
 ): Promise<NatsConnection> {

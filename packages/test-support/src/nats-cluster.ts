@@ -1,5 +1,5 @@
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
-import { freePort } from './free-port.js';
+import { reservePorts } from './free-port.js';
 import { NatsServer } from './nats-server.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -24,6 +24,8 @@ interface NodePorts {
   readonly client: number;
   readonly cluster: number;
   readonly monitor: number;
+  /** Advertised to the other servers when partitionable, so none of them bypasses the route proxies. */
+  readonly unused: number;
 }
 
 interface Jsz {
@@ -113,9 +115,13 @@ export class NatsCluster {
     const clusterName = options.name ?? 'signup-test';
     const timeoutMs = options.startTimeoutMs ?? 30_000;
     const partitionable = options.partitionable ?? false;
+    // Per server: client, cluster and monitoring ports, and one that nothing will listen on.
+    const reserved = await reservePorts(size * 4);
+    const free = reserved.ports;
     const ports: NodePorts[] = [];
-    for (let index = 1; index <= size; index += 1) {
-      ports.push({ name: `n${index}`, client: await freePort(), cluster: await freePort(), monitor: await freePort() });
+    for (let index = 0; index < size; index += 1) {
+      const [client, clusterPort, monitor, unused] = free.slice(index * 4, index * 4 + 4) as [number, number, number, number];
+      ports.push({ name: `n${index + 1}`, client, cluster: clusterPort, monitor, unused });
     }
     const proxies: TcpProxy[] = [];
     const servers: NatsServer[] = [];
@@ -132,6 +138,7 @@ export class NatsCluster {
         }
         proxies.push(...clientProxies.values(), ...routeProxies.values());
       }
+      await reserved.release();
       const started = await Promise.all(ports.map(async (node) => {
         const routes = ports.filter((other) => other !== node).map((other) => {
           const proxy = routeProxies.get(`${node.name}>${other.name}`);
@@ -146,7 +153,7 @@ export class NatsCluster {
         ];
         const clientProxy = clientProxies.get(node.name);
         if (clientProxy !== undefined) {
-          args.push('--client_advertise', `127.0.0.1:${clientProxy.port}`, '--cluster_advertise', `127.0.0.1:${await freePort()}`);
+          args.push('--client_advertise', `127.0.0.1:${clientProxy.port}`, '--cluster_advertise', `127.0.0.1:${node.unused}`);
         }
         const server = await NatsServer.start({ port: node.client, extraArgs: args, startTimeoutMs: timeoutMs });
         servers.push(server);
@@ -158,6 +165,7 @@ export class NatsCluster {
       await cluster.waitForMetaLeader(timeoutMs);
       return cluster;
     } catch (error) {
+      await reserved.release();
       await Promise.all(servers.map((server) => server.stop()));
       await Promise.all(proxies.map((proxy) => proxy.close()));
       throw error;
@@ -237,6 +245,23 @@ export class NatsCluster {
       await sleep(100);
     }
     throw new Error(`Stream ${stream} is still led by ${former} after ${timeoutMs} ms: ${JSON.stringify(placement)}`);
+  }
+
+  /**
+   * Resolves once every replica of `stream` is current with its leader (a restarted or
+   * healed server has caught up).
+   *
+   * @throws Error with the last placement seen when that does not happen within `timeoutMs`.
+   */
+  async waitForCurrentReplicas(stream: string, timeoutMs = 60_000): Promise<StreamPlacement> {
+    const deadline = Date.now() + timeoutMs;
+    let placement: StreamPlacement | undefined;
+    while (Date.now() < deadline) {
+      placement = await this.streamPlacement(stream, Math.max(1, deadline - Date.now())).catch(() => undefined);
+      if (placement !== undefined && placement.replicas.every((peer) => peer.current)) return placement;
+      await sleep(200);
+    }
+    throw new Error(`Stream ${stream}'s replicas are not current after ${timeoutMs} ms: ${JSON.stringify(placement)}`);
   }
 
   /**

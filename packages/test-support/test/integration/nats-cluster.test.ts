@@ -18,16 +18,6 @@ async function publishCount(nc: NatsConnection, count: number): Promise<void> {
   for (let index = 0; index < count; index += 1) await js.publish('harness.event', new TextEncoder().encode(String(index)), { timeout: 5000 });
 }
 
-async function waitForCurrentReplicas(cluster: NatsCluster, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const placement = await cluster.streamPlacement(STREAM);
-    if (placement.replicas.length === 2 && placement.replicas.every((peer) => peer.current)) return;
-    if (Date.now() > deadline) throw new Error(`replicas not current: ${JSON.stringify(placement)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 describe('NatsCluster', function () {
   this.timeout(90_000);
 
@@ -79,7 +69,7 @@ describe('NatsCluster', function () {
       const next = await cluster.waitForNewStreamLeader(STREAM, former.name);
       await publishCount(nc, 50);
       await cluster.restart(former);
-      await waitForCurrentReplicas(cluster, 30_000);
+      expect((await cluster.waitForCurrentReplicas(STREAM, 30_000)).replicas).to.have.length(2);
 
       expect(next.name).not.to.equal(former.name);
       expect((await jsm.streams.info(STREAM)).state.messages).to.equal(100);
@@ -109,7 +99,7 @@ describe('NatsCluster', function () {
       const silent = await onIsolated.request('$JS.API.INFO', undefined, { timeout: 1000 }).then(() => 'answered', () => 'silent');
       await publishCount(await cluster.connection(), 20);
       cluster.heal(isolated);
-      await waitForCurrentReplicas(cluster, 60_000);
+      expect((await cluster.waitForCurrentReplicas(STREAM, 60_000)).replicas).to.have.length(2);
       await onIsolated.close().catch(() => undefined);
 
       expect(isolated.running).to.equal(true);

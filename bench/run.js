@@ -6,6 +6,7 @@ import { renderChart } from './lib/chart.js';
 import { renderReport } from './lib/report.js';
 import { describeMachine } from './lib/services.js';
 import { checkTargets } from './lib/targets.js';
+import { benchClusterWeb, benchHandlerScale } from './scenarios/cluster.js';
 import { benchEndToEnd } from './scenarios/end-to-end.js';
 import { benchHandlerDrain } from './scenarios/handler-drain.js';
 import { benchRepositoryInsert } from './scenarios/repository-insert.js';
@@ -19,7 +20,9 @@ prints the figures and the targets, writes bench/results/latest.json and, for a
 full run, the chart docs/benchmarks.svg.
 
 Options:
-  --only <list>   sections to run, comma-separated: web, drain, insert, e2e (default all)
+  --only <list>   sections to run, comma-separated: web, drain, insert, e2e, cluster
+                  (async web on a three-node R3 cluster against one server), scale
+                  (handler drain with 1, 2 and 3 instances) (default all)
   --no-what-if    skip the what-if variants that locate costs (web app without a
                   queue, warn-level logs, the former insert)
   --quick         short runs to check that everything works (figures not comparable)
@@ -28,7 +31,7 @@ Options:
                   bench/results/profiles/ (summarise one with node bench/profile-summary.js)
   --help          this text`;
 
-const SECTIONS = ['web', 'drain', 'insert', 'e2e'];
+const SECTIONS = ['web', 'drain', 'insert', 'e2e', 'cluster', 'scale'];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const PROFILES_DIR = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 const JSON_PATH = fileURLToPath(new URL('./results/latest.json', import.meta.url));
@@ -36,8 +39,8 @@ const CHART_PATH = fileURLToPath(new URL('../docs/benchmarks.svg', import.meta.u
 
 function settingsFor(quick) {
   return quick
-    ? { rounds: 1, connections: 50, durationS: 3, downDurationS: 2, warmupS: 1, drainEvents: 5000, naiveEvents: 1000, insertRows: 2000, e2eRate: 2000, e2eDurationS: 5, e2eConnections: 200, pollIntervalMs: 20 }
-    : { rounds: 3, connections: 50, durationS: 10, downDurationS: 5, warmupS: 2, drainEvents: 50_000, naiveEvents: 10_000, insertRows: 20_000, e2eRate: 2000, e2eDurationS: 30, e2eConnections: 200, pollIntervalMs: 20 };
+    ? { rounds: 1, connections: 50, durationS: 3, downDurationS: 2, warmupS: 1, drainEvents: 5000, scaleEvents: 5000, naiveEvents: 1000, insertRows: 2000, e2eRate: 2000, e2eDurationS: 5, e2eConnections: 200, pollIntervalMs: 20 }
+    : { rounds: 3, connections: 50, durationS: 10, downDurationS: 5, warmupS: 2, drainEvents: 50_000, scaleEvents: 50_000, naiveEvents: 10_000, insertRows: 20_000, e2eRate: 2000, e2eDurationS: 30, e2eConnections: 200, pollIntervalMs: 20 };
 }
 
 async function main() {
@@ -78,6 +81,8 @@ async function main() {
     insert: undefined,
     endToEnd: undefined,
     endToEndWhatIf: undefined,
+    cluster: undefined,
+    scale: undefined,
     targets: [],
   };
   log(`SignUp benchmarks on ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}, ${results.machine.natsServer}, ${results.machine.postgres}`);
@@ -105,6 +110,12 @@ async function main() {
     });
     results.endToEnd = endToEnd.product;
     results.endToEndWhatIf = endToEnd.whatIf;
+  }
+  if (sections.includes('cluster')) {
+    results.cluster = await benchClusterWeb({ ...settings, nodeArgsFor, log });
+  }
+  if (sections.includes('scale')) {
+    results.scale = await benchHandlerScale({ events: settings.scaleEvents, nodeArgsFor, log });
   }
   results.finishedAt = new Date().toISOString();
   results.targets = checkTargets(results);

@@ -63,7 +63,7 @@ export async function ensureSignUpStream(nc: NatsConnection, options: EnsureSign
   // A single server takes an update to more replicas without complaint, yet cannot replicate.
   if (options.replicas !== undefined && options.replicas > 1 && nc.info !== undefined && nc.info.cluster === undefined) {
     throw new ConfigurationError('MessageQueue:Replicas', `MessageQueue:Replicas = "${options.replicas}" needs a NATS cluster, `
-      + `but the server ${nc.info.server_name} is not in one; use 1 on a single server, at most the number of JetStream servers on a cluster`);
+      + `but the server at ${nc.getServer()} is not in one; use 1 on a single server, at most the number of JetStream servers on a cluster`);
   }
   for (const spec of STREAMS) {
     try {

@@ -112,7 +112,7 @@ describe('NATS JetStream messaging', function () {
 
       expect(error).to.be.instanceOf(ConfigurationError);
       expect((error as ConfigurationError).key).to.equal('MessageQueue:Replicas');
-      expect((error as Error).message).to.match(/^MessageQueue:Replicas = "3" needs a NATS cluster, but the server \S+ is not in one; use 1 on a single server/);
+      expect((error as Error).message).to.match(/^MessageQueue:Replicas = "3" needs a NATS cluster, but the server at 127\.0\.0\.1:\d+ is not in one; use 1 on a single server/);
       expect((error as Error).message).not.to.match(/[\r\n]/);
     });
 

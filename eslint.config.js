@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const ioLibraries = ['knex', 'nats', 'koa', '@koa/*', 'pg', 'mysql2', 'mssql', 'tedious', 'better-sqlite3', 'node:fs', 'fs', 'node:fs/promises', 'node:http', 'node:net', 'prom-client'];
+const ioLibraries = ['knex', 'nats', 'koa', '@koa/*', '@opentelemetry/*', 'pg', 'mysql2', 'mssql', 'tedious', 'better-sqlite3', 'node:fs', 'fs', 'node:fs/promises', 'node:http', 'node:net', 'prom-client'];
 const deepImports = { group: ['@signup/*/src/*', '@signup/*/dist/*', '**/packages/*/src/*'], message: 'Import a package through its public entry point.' };
 
 export default tseslint.config(

@@ -6,7 +6,7 @@ import { WelcomeEmailHandler } from './welcome-email-handler.js';
 import { FileOutboxMailer } from './welcome-mailer.js';
 
 const settings = readSignUpSettings(loadConfiguration());
-const logger = new ConsoleLogger({ name: 'welcome-handler', level: settings.logging.level });
+const logger = new ConsoleLogger({ name: 'welcome-handler', level: settings.logging.level, format: settings.logging.format });
 const connection = await connectToMessageQueue(settings.messageQueue, logger);
 const { subscriber } = await createNatsMessaging(connection, settings.messageQueue, logger);
 const subscription = await subscriber.subscribe(

@@ -4,6 +4,7 @@ import { maskSecrets } from '@signup/adapters/logging';
 import type { SignUpSettings } from '@signup/adapters/config';
 import { ConfigurationError } from '@signup/domain';
 import { parseArguments, USAGE, UsageError } from './cli/parse-arguments.js';
+import { DEAD_LETTERS_SUMMARY, runDeadLettersCommand } from './commands/dead-letters-command.js';
 import { loadHandlerSettings } from './composition/load-handler-settings.js';
 import { startSaveHandler, type RunningSaveHandler } from './composition/start-save-handler.js';
 import { SignalShutdown } from './lifecycle/signal-shutdown.js';
@@ -25,8 +26,13 @@ function describe(error: unknown): string {
 async function main(): Promise<void> {
   let settings: SignUpSettings;
   try {
-    if (parseArguments(process.argv.slice(2)).command === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+    const parsed = parseArguments(process.argv.slice(2));
+    if (parsed.command === 'help') {
+      process.stdout.write(`${USAGE}\n  save         save each signed-up prospect to the database\n  deadletters  ${DEAD_LETTERS_SUMMARY}\n`);
+      return;
+    }
+    if (parsed.command === 'deadletters') {
+      process.exitCode = await runDeadLettersCommand(parsed.args);
       return;
     }
     settings = loadHandlerSettings();

@@ -35,7 +35,7 @@ function handleSignals(host: WebHost, logger: ILogger): void {
 
 async function main(): Promise<void> {
   const settings = readSignUpSettings(loadConfiguration({ appSettingsPath: APP_SETTINGS }));
-  const logger = new ConsoleLogger({ name: 'signup-web', level: settings.logging.level });
+  const logger = new ConsoleLogger({ name: 'signup-web', level: settings.logging.level, format: settings.logging.format });
   let host: WebHost;
   try {
     host = await WebHost.create(settings, { logger });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  SignUpError, type IProspectRepository, type ProspectSignedUpEvent, type SavedProspect,
+  UnknownReferenceCodeError, type IProspectRepository, type SignUpError, type ProspectSignedUpEvent, type SavedProspect,
 } from '@signup/domain';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
@@ -98,16 +98,19 @@ export function prospectRepositoryContract(name: string, make: () => Promise<Pro
       it('rejects with UNKNOWN_REFERENCE_CODE when the country code is not in the reference data', async function () {
         const event = newProspectSignedUpEvent({ countryCode: 'XX9' });
         const error = await expectRejection(repository().save(event));
-        expect(error).to.be.instanceOf(SignUpError);
+        expect(error).to.be.instanceOf(UnknownReferenceCodeError);
         expect((error as SignUpError).code).to.equal('UNKNOWN_REFERENCE_CODE');
         expect((error as SignUpError).transient).to.equal(false);
+        // A store names the field when it can tell (SQLite's foreign-key error does not say which).
+        expect([undefined, 'countryCode']).to.include((error as UnknownReferenceCodeError).field);
         await expectRows(event.correlationId, 0);
       });
 
       it('rejects with UNKNOWN_REFERENCE_CODE when the role code is not in the reference data', async function () {
         const error = await expectRejection(repository().save(newProspectSignedUpEvent({ roleCode: 'XX9' })));
-        expect(error).to.be.instanceOf(SignUpError);
+        expect(error).to.be.instanceOf(UnknownReferenceCodeError);
         expect((error as SignUpError).code).to.equal('UNKNOWN_REFERENCE_CODE');
+        expect([undefined, 'roleCode']).to.include((error as UnknownReferenceCodeError).field);
       });
     });
 

@@ -1,3 +1,4 @@
 export * from './configuration.js';
+export * from './configuration-keys.js';
 export * from './load-configuration.js';
 export * from './sign-up-settings.js';

@@ -1,12 +1,12 @@
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError, type LogLevel } from '@signup/domain';
 import type { Configuration } from './configuration.js';
 import { maskSecrets } from '../logging/index.js';
 
 /** How published events are encoded: UTF-8, or UTF-16LE without a byte order mark as the original .NET `MessageHelper` wrote them. */
 export type MessageEncoding = 'utf-8' | 'utf-16le';
 
-/** The log levels the hosts understand. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** How log lines are written: the original's text lines, or one JSON object per line. */
+export type LogFormat = 'text' | 'json';
 
 /** The SignUp configuration keys of DESIGN §3, validated and with defaults applied. */
 export interface SignUpSettings {
@@ -29,7 +29,7 @@ export interface SignUpSettings {
   readonly database: { readonly connectionString: string; readonly migrate: boolean };
   readonly web: { readonly port: number };
   readonly metricsServer: { readonly enabled: boolean; readonly port: number };
-  readonly logging: { readonly level: LogLevel };
+  readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
 }
 
 /** The defaults applied by `readSignUpSettings`. */
@@ -162,11 +162,20 @@ function readLogLevel(config: Configuration): LogLevel {
   return level;
 }
 
+function readLogFormat(config: Configuration): LogFormat {
+  const found = read(config, 'Logging:Format');
+  if (found === undefined) return 'text';
+  const format = found.value.toLowerCase();
+  if (format !== 'text' && format !== 'json') throw invalid(found.key, found.value, 'is not a log format', 'text or json');
+  return format;
+}
+
 /**
  * Reads and validates the SignUp keys (DESIGN §3) and applies their defaults. Blank
  * values count as unset. `Web:Port` falls back to `PORT`, then 8020; the log level is
  * `Logging:LogLevel`, else `Logging:LogLevel:Default`, else `LOG_LEVEL`, else info
- * (.NET names such as Information and Warning are accepted). Implementation names and
+ * (.NET names such as Information and Warning are accepted); `Logging:Format` is `text`
+ * (default) or `json`. Implementation names and
  * the connection string are passed on unparsed.
  *
  * @throws ConfigurationError with a one-line message naming the key, the bad value
@@ -189,6 +198,6 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
       enabled: readBoolean(config, 'Metrics:Server:Enabled', false),
       port: readPort(config, ['Metrics:Server:Port'], SIGNUP_DEFAULTS.metricsPort),
     },
-    logging: { level: readLogLevel(config) },
+    logging: { level: readLogLevel(config), format: readLogFormat(config) },
   };
 }

@@ -1,4 +1,4 @@
-import { ConfigurationError, ReferenceData, SignUpError, type Country, type IReferenceDataLoader, type Role } from '@signup/domain';
+import { ConfigurationError, ReferenceData, ReferenceDataUnavailableError, SignUpError, type Country, type IReferenceDataLoader, type Role } from '@signup/domain';
 import { maskSecrets } from '../logging/index.js';
 
 /** Options of `ApiReferenceDataLoader`. */
@@ -9,13 +9,10 @@ export interface ApiReferenceDataLoaderOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** The error code of every failure to load reference data from the API. */
-export const REFERENCE_DATA_UNAVAILABLE = 'REFERENCE_DATA_UNAVAILABLE';
-
 type Item = Readonly<Record<string, unknown>>;
 
-function unavailable(message: string, cause?: unknown): SignUpError {
-  return new SignUpError(REFERENCE_DATA_UNAVAILABLE, message, { transient: true, cause });
+function unavailable(message: string, cause?: unknown): ReferenceDataUnavailableError {
+  return new ReferenceDataUnavailableError(message, { cause });
 }
 
 function decoded(component: string): string {
@@ -40,7 +37,7 @@ function field(item: Item, camelCase: string): unknown {
  * `CachingReferenceDataLoader`.
  *
  * @throws ConfigurationError (constructor) when the base URL is not an http(s) URL.
- * @throws SignUpError `REFERENCE_DATA_UNAVAILABLE` (transient) when the API cannot be reached,
+ * @throws ReferenceDataUnavailableError (transient) when the API cannot be reached,
  *   times out, answers with a non-2xx status, or sends something other than a non-empty list
  *   of the expected objects. The underlying error is the `cause`.
  */

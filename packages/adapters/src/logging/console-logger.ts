@@ -1,5 +1,6 @@
-import type { ILogger, LogFields } from '@signup/domain';
-import { formatLogLine, isLevelEnabled, LOG_LEVELS, type LogLevel } from './format-log-line.js';
+import { trace } from '@opentelemetry/api';
+import type { ILogger, LogFields, LogLevel } from '@signup/domain';
+import { formatLogLine, isLevelEnabled, LOG_LEVELS } from './format-log-line.js';
 
 /** Options of a `ConsoleLogger`. */
 export interface ConsoleLoggerOptions {
@@ -57,7 +58,9 @@ function writeToStandardOutput(line: string): void {
  * An `ILogger` that writes one line per entry, every level to standard output by
  * default. Email addresses and credentials are masked in the message and in every
  * string inside the fields (see `maskSecrets`). Errors in fields print as
- * `Name: message (CODE)`, followed by their cause; stacks only at level `debug`.
+ * `Name: message (CODE)`, followed by their cause; stacks only at level `debug`. In the
+ * JSON format, a line logged while a span is active carries its `trace_id` and
+ * `span_id` (with tracing off no span is active, and the lookup costs next to nothing).
  *
  * @throws RangeError from the constructor for an unknown level or format.
  */
@@ -108,8 +111,14 @@ export class ConsoleLogger implements ILogger {
 
   private log(level: LogLevel, message: string, fields: LogFields | undefined): void {
     if (!this.isEnabled(level)) return;
+    let traceId: string | undefined;
+    let spanId: string | undefined;
+    if (this.format === 'json') {
+      const spanContext = trace.getActiveSpan()?.spanContext();
+      if (spanContext !== undefined && trace.isSpanContextValid(spanContext)) ({ traceId, spanId } = spanContext);
+    }
     this.write(formatLogLine(
-      { level, message, fields, time: this.now(), name: this.name },
+      { level, message, fields, time: this.now(), name: this.name, traceId, spanId },
       { format: this.format, includeStack: this.level === 'debug' },
     ));
   }

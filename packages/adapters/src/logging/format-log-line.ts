@@ -1,8 +1,5 @@
-import type { LogFields } from '@signup/domain';
+import type { LogFields, LogLevel } from '@signup/domain';
 import { maskSecrets } from './mask-secrets.js';
-
-/** How severe a log line is, from least to most. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Every log level, least severe first. */
 export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['debug', 'info', 'warn', 'error']);
@@ -19,8 +16,11 @@ export interface LogLine {
   readonly fields?: LogFields | undefined;
   /** Omitted from the output when absent. */
   readonly time?: Date | undefined;
-  /** The logger's name, shown as `[name]` in text. */
+  /** The logger's name, shown as `[name]` in text and as `logger` in JSON. */
   readonly name?: string | undefined;
+  /** The active span's ids (JSON only): `trace_id`, `span_id`, so a line can be found from its trace. */
+  readonly traceId?: string | undefined;
+  readonly spanId?: string | undefined;
 }
 
 /** How to render a log line. */
@@ -31,7 +31,6 @@ export interface LogLineFormat {
 }
 
 const MAX_DEPTH = 8;
-const RESERVED_JSON_KEYS = new Set(['time', 'level', 'name', 'message']);
 // C0/C1 controls and the Unicode line separators would let logged text forge extra lines.
 const LINE_BREAKING = /[\p{Cc}\u2028\u2029]/gu;
 const NEEDS_QUOTES = /[\s"=\p{Cc}\u2028\u2029]/u;
@@ -155,24 +154,28 @@ function renderTextField(key: string, value: unknown, includeStack: boolean): st
 
 /**
  * Renders a log line as one line of text
- * (`2026-11-23T10:00:00.000Z INFO  [name] message key=value`) or of JSON, with
- * secrets masked in the message and in every string inside the fields. Line
- * breaks in the message are escaped so logged input cannot forge lines.
+ * (`2026-11-23T10:00:00.000Z INFO  [name] message key=value`) or one JSON object
+ * (`{"time","level","logger","message","trace_id","span_id","fields":{…}}`, each key only
+ * when it has a value), with secrets masked in the message and in every string inside the
+ * fields. Line breaks in the message are escaped so logged input cannot forge lines.
  */
 export function formatLogLine(line: LogLine, { format, includeStack }: LogLineFormat): string {
   const message = maskSecrets(line.message);
   const fields = line.fields ?? {};
   if (format === 'json') {
-    const record: Record<string, unknown> = {
-      ...(line.time === undefined ? {} : { time: timeText(line.time) }),
-      level: line.level,
-      ...(line.name === undefined ? {} : { name: line.name }),
-      message,
-    };
+    const record: Record<string, unknown> = {};
+    if (line.time !== undefined) record.time = timeText(line.time);
+    record.level = line.level;
+    if (line.name !== undefined) record.logger = line.name;
+    record.message = message;
+    if (line.traceId !== undefined) record.trace_id = line.traceId;
+    if (line.spanId !== undefined) record.span_id = line.spanId;
+    let loggableFields: Record<string, unknown> | undefined;
     for (const key of Object.keys(fields)) {
       const value = toLoggableValue(readProperty(fields, key), includeStack);
-      if (value !== undefined) record[RESERVED_JSON_KEYS.has(key) ? `field.${key}` : key] = value;
+      if (value !== undefined) (loggableFields ??= {})[key] = value;
     }
+    if (loggableFields !== undefined) record.fields = loggableFields;
     return JSON.stringify(record);
   }
   const parts: string[] = [];

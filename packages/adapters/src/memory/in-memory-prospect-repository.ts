@@ -1,5 +1,5 @@
 import {
-  ReferenceData, SignUpError, type IProspectRepository, type Prospect, type ProspectSignedUpEvent, type SavedProspect,
+  ReferenceData, UnknownReferenceCodeError, type IProspectRepository, type Prospect, type ProspectSignedUpEvent, type SavedProspect,
 } from '@signup/domain';
 
 /** A prospect as the in-memory repository holds it. */
@@ -18,7 +18,7 @@ export interface StoredProspect {
  * Country and role codes are checked against the given reference data, as the
  * database's foreign keys would. Nothing survives the process.
  *
- * @throws SignUpError `UNKNOWN_REFERENCE_CODE` when a country or role code is not in the reference data; nothing of the batch is stored.
+ * @throws UnknownReferenceCodeError when a country or role code is not in the reference data; nothing of the batch is stored.
  */
 export class InMemoryProspectRepository implements IProspectRepository {
   private readonly rows = new Map<string, StoredProspect>();
@@ -42,10 +42,10 @@ export class InMemoryProspectRepository implements IProspectRepository {
   private store(events: readonly ProspectSignedUpEvent[]): SavedProspect[] {
     for (const { prospect } of events) {
       if (this.referenceData.country(prospect.country.countryCode) === undefined) {
-        throw new SignUpError('UNKNOWN_REFERENCE_CODE', 'The country code is not in the reference data.');
+        throw new UnknownReferenceCodeError({ field: 'countryCode', referenceCode: prospect.country.countryCode });
       }
       if (this.referenceData.role(prospect.role.roleCode) === undefined) {
-        throw new SignUpError('UNKNOWN_REFERENCE_CODE', 'The role code is not in the reference data.');
+        throw new UnknownReferenceCodeError({ field: 'roleCode', referenceCode: prospect.role.roleCode });
       }
     }
     return events.map((event) => {

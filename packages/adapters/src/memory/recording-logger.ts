@@ -1,5 +1,5 @@
-import type { ILogger, LogFields } from '@signup/domain';
-import { formatLogLine, type LogLevel } from '../logging/format-log-line.js';
+import type { ILogger, LogFields, LogLevel } from '@signup/domain';
+import { formatLogLine } from '../logging/format-log-line.js';
 
 /** One line a `RecordingLogger` kept, as it was logged (not masked). */
 export interface RecordedLogLine {

@@ -2,6 +2,8 @@ export * from './core-nats-event-publisher.js';
 export * from './core-nats-event-subscriber.js';
 export * from './create-nats-messaging.js';
 export * from './dead-letter.js';
+export * from './jetstream-consumer-lag.js';
+export * from './jetstream-dead-letter-store.js';
 export * from './jetstream-event-publisher.js';
 export * from './jetstream-event-subscriber.js';
 export * from './nats-connection.js';

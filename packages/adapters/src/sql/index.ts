@@ -1,12 +1,21 @@
-export * from './connection-string.js';
-export * from './create-knex.js';
-export * from './database-reference-data-loader.js';
-export * from './migrate-database.js';
-export * from './migrations/index.js';
-export * from './prospect-insert.js';
-export * from './seed-reference-data.js';
-export * from './sql-connection.js';
-export * from './sql-dialect.js';
-export * from './sql-health-check.js';
-export * from './sql-prospect-repository.js';
-export * from './translate-sql-error.js';
+export {
+  CONNECTION_STRING_KEY,
+  maskConnectionString,
+  parseConnectionString,
+  type MySqlConnectionSettings,
+  type ParsedConnectionString,
+  type PostgresConnectionSettings,
+  type SqlClientName,
+  type SqliteConnectionSettings,
+  type SqlServerConnectionSettings,
+} from './connection-string.js';
+export { createKnex, DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type CreateKnexOptions } from './create-knex.js';
+export { DatabaseReferenceDataLoader } from './database-reference-data-loader.js';
+export { migrateDatabase, type MigrateDatabaseOptions } from './migrate-database.js';
+export { SIGNUP_MIGRATIONS_TABLE, SignUpMigrationSource } from './migrations/sign-up-migration-source.js';
+export type { SignUpMigration } from './migrations/sign-up-migration.js';
+export { seedReferenceData, type ReferenceDataSeed } from './seed-reference-data.js';
+export { SqlConnection } from './sql-connection.js';
+export { SQL_HEALTH_CHECK_TIMEOUT_MS, SqlHealthCheck } from './sql-health-check.js';
+export { SqlProspectRepository } from './sql-prospect-repository.js';
+export { translateSqlError } from './translate-sql-error.js';

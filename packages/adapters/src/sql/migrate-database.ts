@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DatabaseUnavailableError, SignUpError } from '@signup/domain';
+import { DatabaseError, DatabaseUnavailableError, type SignUpError } from '@signup/domain';
 import type { Knex } from 'knex';
 import { SIGNUP_MIGRATIONS_TABLE, SignUpMigrationSource } from './migrations/index.js';
 import { seedReferenceData } from './seed-reference-data.js';
-import { DATABASE_ERROR, translateSqlError } from './translate-sql-error.js';
+import { translateSqlError } from './translate-sql-error.js';
 
 /** How `migrateDatabase` waits for another process that is migrating the same database. */
 export interface MigrateDatabaseOptions {
@@ -65,8 +65,7 @@ function finalError(kind: RaceKind, error: unknown): SignUpError {
   const translated = translateSqlError(error);
   if (translated instanceof DatabaseUnavailableError) return translated;
   if (kind === 'exists') {
-    return new SignUpError(
-      DATABASE_ERROR,
+    return new DatabaseError(
       `Could not migrate the database: a table SignUp creates already exists but is not recorded in ${SIGNUP_MIGRATIONS_TABLE} `
       + '(a schema made by something else?). Use an empty database, or remove the tables SignUp did not create.',
       { cause: error },
@@ -87,7 +86,7 @@ function finalError(kind: RaceKind, error: unknown): SignUpError {
  * work done.
  *
  * @throws DatabaseUnavailableError when the database cannot be reached, or the migration lock stays taken.
- * @throws SignUpError (`DATABASE_ERROR`) when a migration fails for another reason, such as tables
+ * @throws DatabaseError when a migration fails for another reason, such as tables
  *   of the same names that SignUp did not create.
  */
 export async function migrateDatabase(knex: Knex, options: MigrateDatabaseOptions = {}): Promise<void> {

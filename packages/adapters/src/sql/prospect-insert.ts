@@ -1,7 +1,6 @@
-import { SignUpError, type ProspectSignedUpEvent } from '@signup/domain';
+import { ProspectNotStorableError, type ProspectSignedUpEvent } from '@signup/domain';
 import type { Knex } from 'knex';
 import type { SqlDialect } from './sql-dialect.js';
-import { PROSPECT_NOT_STORABLE } from './translate-sql-error.js';
 
 /** The columns a prospect is inserted with, in statement order. */
 export const PROSPECT_COLUMNS = Object.freeze([
@@ -36,12 +35,12 @@ export function eventIdOf(event: ProspectSignedUpEvent): string {
  * by every driver's settings in `createKnex`), except for SQLite, which has no
  * date type and gets ISO 8601 text in UTC.
  *
- * @throws SignUpError `PROSPECT_NOT_STORABLE` when `signedUpAt` is not a valid time.
+ * @throws ProspectNotStorableError when `signedUpAt` is not a valid time.
  */
 export function toProspectRow(event: ProspectSignedUpEvent, dialect: SqlDialect): ProspectRow {
   const signedUpAt = new Date(event.signedUpAt);
   if (Number.isNaN(signedUpAt.getTime())) {
-    throw new SignUpError(PROSPECT_NOT_STORABLE, `Event ${event.correlationId} has no valid sign-up time.`);
+    throw new ProspectNotStorableError(`Event ${event.correlationId} has no valid sign-up time.`);
   }
   const { prospect } = event;
   return {

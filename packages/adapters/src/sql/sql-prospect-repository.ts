@@ -1,4 +1,4 @@
-import { SignUpError, type IProspectRepository, type ProspectSignedUpEvent, type SavedProspect } from '@signup/domain';
+import { DatabaseError, type IProspectRepository, type ProspectSignedUpEvent, type SavedProspect } from '@signup/domain';
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import {
@@ -6,7 +6,7 @@ import {
 } from './prospect-insert.js';
 import { SqlConnection } from './sql-connection.js';
 import { sqlDialectOf, type SqlDialect } from './sql-dialect.js';
-import { DATABASE_ERROR, translateSqlError } from './translate-sql-error.js';
+import { translateSqlError } from './translate-sql-error.js';
 
 interface StoredBatch {
   /** EventIds this transaction inserted. */
@@ -40,8 +40,8 @@ function eventIdsReturned(result: unknown): string[] {
  *
  * @throws DatabaseUnavailableError when the database is down, times out or is busy (transient); with
  *   `outcomeUnknown` when the connection was lost after the committing statement was sent.
- * @throws SignUpError `UNKNOWN_REFERENCE_CODE` when a country or role code is not in the database; nothing of the batch is stored.
- * @throws SignUpError `PROSPECT_NOT_STORABLE` when the database refuses a value.
+ * @throws UnknownReferenceCodeError when a country or role code is not in the database; nothing of the batch is stored.
+ * @throws ProspectNotStorableError when the database refuses a value.
  */
 @injectable()
 export class SqlProspectRepository implements IProspectRepository {
@@ -49,7 +49,7 @@ export class SqlProspectRepository implements IProspectRepository {
 
   async save(event: ProspectSignedUpEvent): Promise<SavedProspect> {
     const [saved] = await this.saveMany([event]);
-    if (saved === undefined) throw new SignUpError(DATABASE_ERROR, `The database returned no row for event ${event.correlationId}.`);
+    if (saved === undefined) throw new DatabaseError(`The database returned no row for event ${event.correlationId}.`);
     return saved;
   }
 
@@ -88,7 +88,7 @@ export class SqlProspectRepository implements IProspectRepository {
       const eventId = eventIdOf(event);
       const prospectId = stored.ids.get(eventId);
       if (prospectId === undefined) {
-        throw new SignUpError(DATABASE_ERROR, `The database returned no row for event ${event.correlationId}.`);
+        throw new DatabaseError(`The database returned no row for event ${event.correlationId}.`);
       }
       const created = stored.created.has(eventId) && !reported.has(eventId);
       reported.add(eventId);

@@ -1,11 +1,6 @@
-import { DatabaseUnavailableError, SignUpError } from '@signup/domain';
-
-/** Code of the error thrown when a prospect names a country or role the database does not have. */
-export const UNKNOWN_REFERENCE_CODE = 'UNKNOWN_REFERENCE_CODE';
-/** Code of the error thrown when the database refuses a value (too long, not representable). Permanent. */
-export const PROSPECT_NOT_STORABLE = 'PROSPECT_NOT_STORABLE';
-/** Code of the error thrown for a database failure SignUp does not recognise. Permanent. */
-export const DATABASE_ERROR = 'DATABASE_ERROR';
+import {
+  DatabaseError, DatabaseUnavailableError, ProspectNotStorableError, SignUpError, UnknownReferenceCodeError, type ReferenceCodeField,
+} from '@signup/domain';
 
 interface DriverError {
   readonly name?: unknown;
@@ -149,11 +144,12 @@ function reasonOf(chain: readonly DriverError[]): string {
   return short === '' ? text(first.name) || 'unknown error' : short;
 }
 
-function referenceCodeMessage(chain: readonly DriverError[]): string {
+/** The field whose foreign key was violated, when the driver's message names the constraint or table (SQLite's does not). */
+function referenceCodeField(chain: readonly DriverError[]): ReferenceCodeField | undefined {
   const detail = chain.map((e) => `${text(e.constraint)} ${text(e.message)}`).join(' ');
-  if (/FK_Prospects_Countries|\bCountries\b/i.test(detail)) return 'The country code is not in the database\'s reference data.';
-  if (/FK_Prospects_Roles|\bRoles\b/i.test(detail)) return 'The role code is not in the database\'s reference data.';
-  return 'The country or role code is not in the database\'s reference data.';
+  if (/FK_Prospects_Countries|\bCountries\b/i.test(detail)) return 'countryCode';
+  if (/FK_Prospects_Roles|\bRoles\b/i.test(detail)) return 'roleCode';
+  return undefined;
 }
 
 /**
@@ -162,9 +158,9 @@ function referenceCodeMessage(chain: readonly DriverError[]): string {
  *
  * - cannot connect, pool acquire timeout, statement timeout, deadlock, busy/locked,
  *   authentication, missing database or table → `DatabaseUnavailableError` (transient);
- * - foreign key violation → `SignUpError` `UNKNOWN_REFERENCE_CODE` (permanent);
- * - a value the database refuses (too long, null) → `SignUpError` `PROSPECT_NOT_STORABLE` (permanent);
- * - anything else → `SignUpError` `DATABASE_ERROR` (permanent).
+ * - foreign key violation → `UnknownReferenceCodeError` naming the field when the driver says which (permanent);
+ * - a value the database refuses (too long, null) → `ProspectNotStorableError` (permanent);
+ * - anything else → `DatabaseError` (permanent).
  *
  * With `mayHaveCommitted` (the caller had sent the statement that commits), a
  * `DatabaseUnavailableError` for a lost connection (reset, closed, the client's own query
@@ -178,14 +174,15 @@ export function translateSqlError(error: unknown, { mayHaveCommitted = false }: 
   const chain = chainOf(error);
   const reason = reasonOf(chain);
   if (chain.some(isForeignKeyViolation)) {
-    return new SignUpError(UNKNOWN_REFERENCE_CODE, referenceCodeMessage(chain), { cause: error });
+    const field = referenceCodeField(chain);
+    return new UnknownReferenceCodeError({ cause: error, ...(field === undefined ? {} : { field }) });
   }
   const outcomeUnknown = mayHaveCommitted && chain.some(isConnectionLost);
   if (outcomeUnknown || chain.some(isUnavailable)) {
     return new DatabaseUnavailableError(`The database is unavailable (${reason}).`, { cause: error, outcomeUnknown });
   }
   if (chain.some(isDataRejected)) {
-    return new SignUpError(PROSPECT_NOT_STORABLE, `The database refused a value of the prospect (${reason}).`, { cause: error });
+    return new ProspectNotStorableError(`The database refused a value of the prospect (${reason}).`, { cause: error });
   }
-  return new SignUpError(DATABASE_ERROR, `The database reported an error (${reason}).`, { cause: error });
+  return new DatabaseError(`The database reported an error (${reason}).`, { cause: error });
 }

@@ -1,3 +1,6 @@
+/** How severe a log line is, from least to most: the methods of `ILogger`, and the values of the hosts' `Logging:LogLevel`. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
 /** Structured fields attached to a log line. */
 export type LogFields = Readonly<Record<string, unknown>>;
 

@@ -14,7 +14,8 @@ export interface SavedProspect {
  * existing row's id.
  *
  * @throws DatabaseUnavailableError when the database cannot be reached or does not answer in time (transient).
- * @throws SignUpError with code `UNKNOWN_REFERENCE_CODE` when a country or role code is not in the database (permanent).
+ * @throws UnknownReferenceCodeError when a country or role code is not in the store's reference data (permanent).
+ * @throws ProspectNotStorableError when the store refuses a value of the prospect (permanent).
  */
 export interface IProspectRepository {
   save(event: ProspectSignedUpEvent): Promise<SavedProspect>;

@@ -4,7 +4,7 @@ import type { ReferenceData } from '../model/reference-data.js';
  * Loads the countries and roles a prospect may choose from (from the database, or
  * from the original reference-data API). Chosen by `Dependencies:IReferenceDataLoader`.
  *
- * @throws DatabaseUnavailableError (or another transient SignUpError) when the source cannot be reached.
+ * @throws DatabaseUnavailableError or ReferenceDataUnavailableError (transient) when the source cannot be reached.
  */
 export interface IReferenceDataLoader {
   load(): Promise<ReferenceData>;

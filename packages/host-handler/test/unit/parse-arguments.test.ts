@@ -7,12 +7,16 @@ describe('parseArguments', () => {
     expect(parseArguments(['save'])).to.deep.equal({ command: 'save' });
   });
 
+  it('hands the words after deadletters to that command', () => {
+    expect(parseArguments(['deadletters', 'list', '--json'])).to.deep.equal({ command: 'deadletters', args: ['list', '--json'] });
+  });
+
   it('reads --help, -h and help as a request for the usage', () => {
     for (const args of [['--help'], ['-h'], ['help']]) expect(parseArguments(args)).to.deep.equal({ command: 'help' });
   });
 
   it('answers the usage line when no command is given', () => {
-    expect(() => parseArguments([])).to.throw(UsageError, /^Usage: signup-handler save$/);
+    expect(() => parseArguments([])).to.throw(UsageError, /^Usage: signup-handler save \| signup-handler deadletters list\|show\|replay\|purge \.\.\.$/);
   });
 
   it('names an unknown command and ends with the usage line', () => {

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { errorMiddleware } from './error-middleware.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './request-body.js';
 import { requestMetrics } from './request-metrics.js';
+import { requestTracing } from './request-tracing.js';
 import { registerApiRoutes } from './routes/api-routes.js';
 import { registerOperationsRoutes } from './routes/operations-routes.js';
 import { registerPageRoutes } from './routes/page-routes.js';
@@ -32,6 +33,7 @@ export function createApp(deps: WebAppDependencies): Koa {
   registerOperationsRoutes(router, deps, readinessTimeoutMs);
   registerStaticAssets(router, loadStaticAssets());
 
+  if (deps.options?.tracer !== undefined) app.use(requestTracing(deps.options.tracer));
   app.use(requestMetrics(deps.metrics));
   app.use(securityHeaders());
   app.use(errorMiddleware(deps.logger));

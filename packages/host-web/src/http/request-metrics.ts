@@ -1,7 +1,6 @@
 import type { Middleware } from 'koa';
+import { knownMethod, matchedRoute } from './request-route.js';
 import type { WebMetrics } from './web-metrics.js';
-
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
  * Records every request in `WebMetrics` once it is answered, labelled by the
@@ -15,10 +14,7 @@ export function requestMetrics(metrics: WebMetrics): Middleware {
       await next();
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-      const route = typeof matched === 'string' ? matched : 'unmatched';
-      const method = KNOWN_METHODS.has(ctx.method) ? ctx.method : 'OTHER';
-      metrics.observeRequest(method, route, ctx.status, seconds);
+      metrics.observeRequest(knownMethod(ctx, 'OTHER'), matchedRoute(ctx) ?? 'unmatched', ctx.status, seconds);
     }
   };
 }

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { IHealthCheck, ILogger, IReferenceDataLoader, SignUpProspect } from '@signup/domain';
 import type { WebMetrics } from './web-metrics.js';
 
@@ -7,6 +8,8 @@ export interface WebAppOptions {
   readonly bodyLimitBytes?: number;
   /** How long `/health/ready` waits for each check. Default 2000 ms. */
   readonly readinessTimeoutMs?: number;
+  /** Makes a span per request when given (tracing on); nothing is added to requests without it. */
+  readonly tracer?: Tracer;
 }
 
 /** What `createApp` needs; built by the composition root, or by hand in tests. */

@@ -1,4 +1,4 @@
-import { SIGNUP_EVENTS_STREAM } from '@signup/adapters/nats';
+import { JetStreamDeadLetterStore, SIGNUP_EVENTS_STREAM } from '@signup/adapters/nats';
 import { SAVE_HANDLER_NAME } from '@signup/domain';
 import { NatsCluster, type NatsClusterOptions } from '@signup/test-support/nats-cluster';
 import { NatsServer } from '@signup/test-support/nats-server';
@@ -8,7 +8,6 @@ import { connect, type NatsConnection } from 'nats';
 import type { HostProcess } from '../host-process.js';
 import { startSaveHandler, startWeb, type WebHost } from '../hosts.js';
 import { waitUntil } from '../wait-until.js';
-import { DeadLetterStore } from './dead-letter-store.js';
 import { DeliveryAudit } from './delivery-audit.js';
 
 /** What a scenario needs besides its own nats-server and database. */
@@ -154,8 +153,8 @@ export class FaultEnvironment {
   }
 
   /** The dead-letter stream, through the test's client. */
-  async deadLetters(): Promise<DeadLetterStore> {
-    return new DeadLetterStore(await this.client());
+  async deadLetters(): Promise<JetStreamDeadLetterStore> {
+    return new JetStreamDeadLetterStore(await this.client());
   }
 
   /** The save handler's consumer now. */

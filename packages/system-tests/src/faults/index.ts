@@ -1,4 +1,3 @@
-export * from './dead-letter-store.js';
 export * from './delivery-audit.js';
 export * from './fault-environment.js';
 export * from './handler-log.js';

@@ -1,21 +1,20 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
+import type { DeadLetter } from '@signup/adapters/nats';
 import { createKnex } from '@signup/adapters/sql';
 import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { requirePostgres } from '@signup/test-support/postgres';
 import {
-  FaultEnvironment, poisonMessages, scenarioLine, SignUpLedger, SignUpTraffic, UNKNOWN_COUNTRY_CODE, type DeadLetter, type PoisonMessage,
+  FaultEnvironment, poisonMessages, scenarioLine, SignUpLedger, SignUpTraffic, UNKNOWN_COUNTRY_CODE, type PoisonMessage,
 } from '../../src/faults/index.js';
-import { waitUntil, type HostProcess, type WebHost } from '../../src/index.js';
+import { HANDLER_MAIN, hostWorkDirectory, waitUntil, type HostProcess, type WebHost } from '../../src/index.js';
 
 const TITLE = '5 (poison messages mixed into the stream: not JSON, wrong shape, unknown country, oversized)';
 const ROUNDS = 3;
 const GOOD_SIGN_UPS = 600;
-const CLI = fileURLToPath(new URL('../../src/faults/dead-letters-cli.js', import.meta.url));
 const run = promisify(execFile);
 
 /** True when the dead letter holds this message: all of it, or its first bytes when it had to be cut. */
@@ -100,7 +99,7 @@ describe(`scenario ${TITLE}`, function () {
     expect(handler.running).to.equal(true);
   });
 
-  it('replays, with the operator script, the dead letters whose cause was fixed: each saved once, the rest stay', async function () {
+  it('replays, with signup-handler deadletters, the dead letters whose cause was fixed: each saved once, the rest stay', async function () {
     if (letters.length === 0) this.skip();
     const knex = createKnex(environment.databaseUrl());
     try {
@@ -112,15 +111,16 @@ describe(`scenario ${TITLE}`, function () {
     expect(await handler.stop()).to.deep.equal({ code: 0, signal: null });
     handler = await environment.startHandler('signup-handler (restarted)');
     const env = { PATH: process.env.PATH ?? '', MessageQueue__Url: environment.nats.url };
+    const deadletters = (...args: string[]) => run(process.execPath, [HANDLER_MAIN, 'deadletters', ...args], { env, cwd: hostWorkDirectory() });
     const fixed = poison.filter((message) => message.kind === 'unknown country').map((message) => message.messageId);
 
     const oversized = poison.filter((message) => message.kind === 'oversized');
 
-    const listed = await run(process.execPath, [CLI, 'list'], { env });
-    const replayed = await run(process.execPath, [CLI, 'replay', '--reason', 'country'], { env });
-    const again = await run(process.execPath, [CLI, 'replay', '--reason', 'country'], { env });
+    const listed = await deadletters('list');
+    const replayed = await deadletters('replay', '--reason', 'country');
+    const again = await deadletters('replay', '--reason', 'country');
     // Still invalid, so dead-lettered again: the new dead letters show the whole original was replayed, not the cut copy.
-    const replayedOversized = await run(process.execPath, [CLI, 'replay', '--reason', 'first name'], { env });
+    const replayedOversized = await deadletters('replay', '--reason', 'first name');
     await environment.audit.waitForAll(new Set([...ledger.accepted, ...fixed]), 60_000);
     const store = await environment.deadLetters();
     await waitUntil(async () => (await store.count()) >= poison.length - fixed.length, { timeoutMs: 60_000, intervalMs: 250 });
@@ -130,7 +130,7 @@ describe(`scenario ${TITLE}`, function () {
     const deadAgain = remaining.filter((letter) => /first name/i.test(letter.reason));
 
     expect(listed.stdout).to.include(`${poison.length} dead letter(s)`);
-    expect(listed.stdout).to.match(/reason: countryCode: Please choose a country/);
+    expect(listed.stdout).to.match(/ save-handler +\d+ +countryCode: Please choose a country/);
     expect(replayed.stdout).to.include(`${fixed.length} dead letter(s) replayed`);
     expect(again.stdout, 'a second replay finds nothing left to replay').to.include('0 dead letter(s) replayed');
     expect(remaining.map((letter) => letter.reason).filter((reason) => /country/i.test(reason)), 'the replayed ones are gone').to.deep.equal([]);

@@ -3,7 +3,9 @@ import { newProspectSignedUpEvent, prospectRepositoryContract } from '@signup/te
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { after, before, describe, it, type Context } from 'mocha';
-import { maxRowsPerInsert, SqlProspectRepository, sqlDialectOf } from '../../../src/sql/index.js';
+import { SqlProspectRepository } from '../../../src/sql/index.js';
+import { maxRowsPerInsert } from '../../../src/sql/prospect-insert.js';
+import { sqlDialectOf } from '../../../src/sql/sql-dialect.js';
 import {
   createMySqlDatabase, createPostgresDatabase, createSqliteDatabase, openMigrated, requireMySql, rowCounter,
   type ScratchDatabase,

@@ -27,7 +27,7 @@ describe('readSignUpSettings', () => {
         database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
         web: { port: 8020 },
         metricsServer: { enabled: false, port: 9464 },
-        logging: { level: 'info' },
+        logging: { level: 'info', format: 'text' },
       });
     });
 
@@ -65,6 +65,7 @@ describe('readSignUpSettings', () => {
         'Metrics:Server:Enabled': 'Yes',
         'Metrics:Server:Port': '50505',
         'Logging:LogLevel': 'Warning',
+        'Logging:Format': 'Json',
       });
 
       expect(settings).to.deep.equal({
@@ -85,7 +86,7 @@ describe('readSignUpSettings', () => {
         database: { connectionString: 'Server=db;Database=SignUp;User Id=sa;Password=x', migrate: false },
         web: { port: 80 },
         metricsServer: { enabled: true, port: 50505 },
-        logging: { level: 'warn' },
+        logging: { level: 'warn', format: 'json' },
       });
     });
 
@@ -130,6 +131,12 @@ describe('readSignUpSettings', () => {
       expect(settingsFrom({ LOG_LEVEL: 'error', 'Logging:LogLevel': 'debug' }).logging.level).to.equal('debug');
     });
 
+    it('reads Logging:Format json in any case, text by default', () => {
+      expect(settingsFrom({ 'Logging:Format': 'JSON' }).logging.format).to.equal('json');
+      expect(settingsFrom({ 'Logging:Format': 'text' }).logging.format).to.equal('text');
+      expect(settingsFrom({}).logging.format).to.equal('text');
+    });
+
     it('passes the connection string on without parsing it', () => {
       expect(settingsFrom({ 'ConnectionStrings:SignUpDb': 'not parsed here' }).database.connectionString)
         .to.equal('not parsed here');
@@ -159,6 +166,7 @@ describe('readSignUpSettings', () => {
       { values: { 'ReferenceDataApi:Url': 'reference-data-api' }, key: 'ReferenceDataApi:Url', shown: '"reference-data-api"', accepted: 'use http://host:port/api' },
       { values: { 'Logging:LogLevel': 'loud' }, key: 'Logging:LogLevel', shown: '"loud"', accepted: 'use debug, info, warn or error' },
       { values: { LOG_LEVEL: 'loud' }, key: 'LOG_LEVEL', shown: '"loud"', accepted: 'use debug, info, warn or error' },
+      { values: { 'Logging:Format': 'logfmt' }, key: 'Logging:Format', shown: '"logfmt"', accepted: 'use text or json' },
     ];
 
     for (const { values, key, shown, accepted } of cases) {

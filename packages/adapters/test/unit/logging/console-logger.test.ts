@@ -1,9 +1,11 @@
+import type { SpanContext } from '@opentelemetry/api';
 import { spawnSync } from 'node:child_process';
 import { DatabaseUnavailableError, QueueUnavailableError } from '@signup/domain';
 import { expect } from 'chai';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import sinon from 'sinon';
 import { ConsoleLogger, type ConsoleLoggerOptions } from '../../../src/logging/console-logger.js';
+import { startInMemoryTracing } from '../tracing/in-memory-tracing.js';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 
@@ -74,9 +76,9 @@ describe('ConsoleLogger', () => {
         email: 'jane@example.com',
         nested: { list: ['bob@example.com', { connection: 'Server=db;Password=x;' }] },
       });
-      const record = JSON.parse(lines[0]!) as Record<string, unknown>;
-      expect(record.email).to.equal('j***@example.com');
-      expect(record.nested).to.deep.equal({ list: ['b***@example.com', { connection: 'Server=db;Password=***;' }] });
+      const { fields } = JSON.parse(lines[0]!) as { fields: Record<string, unknown> };
+      expect(fields.email).to.equal('j***@example.com');
+      expect(fields.nested).to.deep.equal({ list: ['b***@example.com', { connection: 'Server=db;Password=***;' }] });
       expect(lines[0]).not.to.include('jane@');
       expect(lines[0]).not.to.include('bob@');
     });
@@ -89,6 +91,37 @@ describe('ConsoleLogger', () => {
       expect(lines[0]).to.include('postgres://***:***@db:5432');
       expect(lines[0]).not.to.include('pw@');
     });
+  });
+
+  describe('masking in both formats', () => {
+    // Each hostile value, with the part of it no line may show.
+    const HOSTILE: readonly (readonly [string, string])[] = [
+      ['jane.doe@example.com', 'jane.doe@'],
+      ["o'brien=x/y@example.com", "o'brien"],
+      ['zoë.æ@bücher.de', 'zoë.æ@'],
+      ['GRACE.HOPPER@NAVY.EXAMPLE.MIL', 'GRACE.HOPPER@'],
+      ['nats://signup:p@ss-w0rd@mq:4222', 'p@ss-w0rd'],
+      ['postgres://root:Pa55w0rd@db:5432/signup', 'Pa55w0rd'],
+      ['Server=db;User Id=sa;Password="se;cret";', 'se;cret'],
+      ['https://api/?token=t0k3n-value&page=1', 't0k3n-value'],
+      ['nats://s3cr3t-token@mq:4222', 's3cr3t-token'],
+      ['admin:hunter2@mq:4222', 'hunter2'],
+    ];
+
+    for (const format of ['text', 'json'] as const) {
+      it(`shows no hostile value in ${format} lines: message, fields, nested fields, errors and causes`, () => {
+        const { logger, lines } = capture({ format, level: 'debug' });
+        for (const [value] of HOSTILE) {
+          logger.info(`Received ${value}`, { value, nested: { list: [value, { deeper: value }] } });
+          logger.error('Failed', { error: new QueueUnavailableError(`No reply for ${value}`, { cause: new Error(`caused by ${value}`) }) });
+        }
+        expect(lines).to.have.length(HOSTILE.length * 2);
+        for (const line of lines) {
+          for (const [, secret] of HOSTILE) expect(line, line).not.to.contain(secret);
+          if (format === 'json') expect(() => JSON.parse(line) as unknown).not.to.throw();
+        }
+      });
+    }
   });
 
   describe('errors in fields', () => {
@@ -112,12 +145,12 @@ describe('ConsoleLogger', () => {
     it('renders an error as an object in JSON, the stack only at debug', () => {
       const info = capture({ format: 'json' });
       info.logger.error('m', { error: new QueueUnavailableError('down') });
-      expect((JSON.parse(info.lines[0]!) as Record<string, unknown>).error)
+      expect((JSON.parse(info.lines[0]!) as { fields: Record<string, unknown> }).fields.error)
         .to.deep.equal({ name: 'QueueUnavailableError', message: 'down', code: 'QUEUE_UNAVAILABLE' });
 
       const debug = capture({ format: 'json', level: 'debug' });
       debug.logger.error('m', { error: new Error('down') });
-      expect((JSON.parse(debug.lines[0]!) as { error: { stack?: string } }).error.stack).to.be.a('string');
+      expect((JSON.parse(debug.lines[0]!) as { fields: { error: { stack?: string } } }).fields.error.stack).to.be.a('string');
     });
   });
 
@@ -153,21 +186,49 @@ describe('ConsoleLogger', () => {
   });
 
   describe('json format', () => {
-    it('writes one JSON object per line with time, level, name and message first', () => {
+    it('writes one JSON object per line: time, level, logger, message, then the fields', () => {
       const { logger, lines } = capture({ format: 'json', name: 'web' });
       logger.info('Started', { port: 8020 });
-      expect(JSON.parse(lines[0]!)).to.deep.equal({
-        time: '2026-11-23T10:00:00.000Z', level: 'info', name: 'web', message: 'Started', port: 8020,
-      });
+      expect(lines[0]).to.equal('{"time":"2026-11-23T10:00:00.000Z","level":"info","logger":"web","message":"Started","fields":{"port":8020}}');
     });
 
-    it('keeps a field that clashes with a core key under another name', () => {
+    it('leaves out the logger and the fields when there are none', () => {
       const { logger, lines } = capture({ format: 'json' });
-      logger.info('real', { message: 'field', level: 'x' });
+      logger.warn('Stopping', { skipped: undefined });
+      expect(JSON.parse(lines[0]!)).to.deep.equal({ time: '2026-11-23T10:00:00.000Z', level: 'warn', message: 'Stopping' });
+    });
+
+    it('keeps fields named like the core keys apart from them', () => {
+      const { logger, lines } = capture({ format: 'json' });
+      logger.info('real', { message: 'field', level: 'x', trace_id: 'forged' });
       const record = JSON.parse(lines[0]!) as Record<string, unknown>;
-      expect(record.message).to.equal('real');
-      expect(record.level).to.equal('info');
-      expect(record['field.message']).to.equal('field');
+      expect(record).to.deep.include({ message: 'real', level: 'info', fields: { message: 'field', level: 'x', trace_id: 'forged' } });
+      expect(record).not.to.have.property('trace_id');
+    });
+
+    it('adds the ids of the active span, and only in JSON', async () => {
+      const tracing = startInMemoryTracing();
+      const json = capture({ format: 'json' });
+      const text = capture();
+      let spanContext: SpanContext | undefined;
+      try {
+        tracing.tracer.startActiveSpan('process', (span) => {
+          spanContext = span.spanContext();
+          json.logger.info('Prospect saved');
+          text.logger.info('Prospect saved');
+          span.end();
+        });
+      } finally {
+        await tracing.stop();
+      }
+      expect(JSON.parse(json.lines[0]!)).to.include({ trace_id: spanContext!.traceId, span_id: spanContext!.spanId });
+      expect(text.lines[0]).to.equal('2026-11-23T10:00:00.000Z INFO  Prospect saved');
+    });
+
+    it('adds no ids when no span is active', () => {
+      const { logger, lines } = capture({ format: 'json' });
+      logger.info('m');
+      expect(lines[0]).not.to.contain('trace_id');
     });
   });
 

@@ -3,10 +3,11 @@ import type { ProspectSignedUpEvent } from '@signup/domain';
 import { expect } from 'chai';
 import knexFactory, { type Knex } from 'knex';
 import { after, describe, it } from 'mocha';
-import {
-  buildProspectInsert, createSignUpSchema, maxRowsPerInsert, PROSPECT_COLUMNS, referenceDataUpserts,
-  SIGNUP_MIGRATIONS, SignUpMigrationSource, sqlDialectOf, toProspectRow, type SqlDialect,
-} from '../../../src/sql/index.js';
+import { createSignUpSchema } from '../../../src/sql/migrations/create-sign-up-schema.js';
+import { SIGNUP_MIGRATIONS, SignUpMigrationSource } from '../../../src/sql/migrations/sign-up-migration-source.js';
+import { buildProspectInsert, maxRowsPerInsert, PROSPECT_COLUMNS, toProspectRow } from '../../../src/sql/prospect-insert.js';
+import { referenceDataUpserts } from '../../../src/sql/seed-reference-data.js';
+import { sqlDialectOf, type SqlDialect } from '../../../src/sql/sql-dialect.js';
 
 function event(): ProspectSignedUpEvent {
   return {

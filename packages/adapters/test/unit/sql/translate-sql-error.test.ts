@@ -1,4 +1,7 @@
-import { DatabaseUnavailableError, ProspectInvalidError, SignUpError } from '@signup/domain';
+import {
+  DatabaseError, DatabaseUnavailableError, ProspectInvalidError, ProspectNotStorableError, UnknownReferenceCodeError,
+  type ReferenceCodeField,
+} from '@signup/domain';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { translateSqlError } from '../../../src/sql/index.js';
@@ -76,20 +79,20 @@ describe('translateSqlError', function () {
   });
 
   describe('when a foreign key is violated', function () {
-    const cases: [string, Error, RegExp][] = [
-      ['PostgreSQL', driverError('insert or update on table "Prospects" violates foreign key constraint "FK_Prospects_Countries"', { code: '23503', constraint: 'FK_Prospects_Countries' }), /country code/],
-      ['MySQL', driverError('Cannot add or update a child row: a foreign key constraint fails (`test`.`Prospects`, CONSTRAINT `FK_Prospects_Roles` FOREIGN KEY (`RoleCode`) REFERENCES `Roles` (`RoleCode`))', { code: 'ER_NO_REFERENCED_ROW_2', errno: 1452 }), /role code/],
-      ['SQLite', driverError('FOREIGN KEY constraint failed', { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' }), /country or role code/],
-      ['SQL Server', driverError('The INSERT statement conflicted with the FOREIGN KEY constraint "FK_Prospects_Countries".', { number: 547 }), /country code/],
+    const cases: [string, Error, ReferenceCodeField | undefined][] = [
+      ['PostgreSQL', driverError('insert or update on table "Prospects" violates foreign key constraint "FK_Prospects_Countries"', { code: '23503', constraint: 'FK_Prospects_Countries' }), 'countryCode'],
+      ['MySQL', driverError('Cannot add or update a child row: a foreign key constraint fails (`test`.`Prospects`, CONSTRAINT `FK_Prospects_Roles` FOREIGN KEY (`RoleCode`) REFERENCES `Roles` (`RoleCode`))', { code: 'ER_NO_REFERENCED_ROW_2', errno: 1452 }), 'roleCode'],
+      ['SQLite', driverError('FOREIGN KEY constraint failed', { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' }), undefined],
+      ['SQL Server', driverError('The INSERT statement conflicted with the FOREIGN KEY constraint "FK_Prospects_Countries".', { number: 547 }), 'countryCode'],
     ];
-    for (const [dialect, error, message] of cases) {
-      it(`gives a permanent UNKNOWN_REFERENCE_CODE error for ${dialect}`, function () {
+    for (const [dialect, error, field] of cases) {
+      it(`gives a permanent UnknownReferenceCodeError naming the field the driver names for ${dialect}`, function () {
         const translated = translateSqlError(error);
-        expect(translated).to.be.instanceOf(SignUpError);
-        expect(translated).to.not.be.instanceOf(DatabaseUnavailableError);
+        expect(translated).to.be.instanceOf(UnknownReferenceCodeError);
         expect(translated.code).to.equal('UNKNOWN_REFERENCE_CODE');
         expect(translated.transient).to.equal(false);
-        expect(translated.message).to.match(message);
+        expect((translated as UnknownReferenceCodeError).field).to.equal(field);
+        expect(translated.message).to.match(field === undefined ? /^The country or role code / : new RegExp(`^${field}: `));
         expect(translated.cause).to.equal(error);
       });
     }
@@ -102,6 +105,7 @@ describe('translateSqlError', function () {
       driverError('String or binary data would be truncated.', { number: 8152 }),
     ]) {
       const translated = translateSqlError(error);
+      expect(translated).to.be.instanceOf(ProspectNotStorableError);
       expect(translated.code).to.equal('PROSPECT_NOT_STORABLE');
       expect(translated.transient).to.equal(false);
     }
@@ -109,6 +113,7 @@ describe('translateSqlError', function () {
 
   it('gives a permanent DATABASE_ERROR for anything else', function () {
     const translated = translateSqlError(new TypeError('something odd'));
+    expect(translated).to.be.instanceOf(DatabaseError);
     expect(translated.code).to.equal('DATABASE_ERROR');
     expect(translated.transient).to.equal(false);
     expect(translated.message).to.include('something odd');

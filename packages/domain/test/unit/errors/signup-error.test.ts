@@ -2,12 +2,16 @@ import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import {
   ConfigurationError,
+  DatabaseError,
   DatabaseUnavailableError,
   isTransientError,
   MessageUndecodableError,
   ProspectInvalidError,
+  ProspectNotStorableError,
   QueueUnavailableError,
+  ReferenceDataUnavailableError,
   SignUpError,
+  UnknownReferenceCodeError,
 } from '../../../src/index.js';
 
 describe('SignUpError', () => {
@@ -44,14 +48,16 @@ describe('SignUpError', () => {
     it('is true for outages', () => {
       expect(isTransientError(new DatabaseUnavailableError('m'))).to.equal(true);
       expect(isTransientError(new QueueUnavailableError('m'))).to.equal(true);
-      expect(isTransientError(new SignUpError('REFERENCE_DATA_UNAVAILABLE', 'm', { transient: true }))).to.equal(true);
+      expect(isTransientError(new ReferenceDataUnavailableError('m'))).to.equal(true);
     });
 
     it('is false for bad data, configuration mistakes and foreign errors', () => {
       expect(isTransientError(new ProspectInvalidError({}))).to.equal(false);
       expect(isTransientError(new MessageUndecodableError('m'))).to.equal(false);
       expect(isTransientError(new ConfigurationError('k', 'm'))).to.equal(false);
-      expect(isTransientError(new SignUpError('UNKNOWN_REFERENCE_CODE', 'm'))).to.equal(false);
+      expect(isTransientError(new UnknownReferenceCodeError())).to.equal(false);
+      expect(isTransientError(new ProspectNotStorableError('m'))).to.equal(false);
+      expect(isTransientError(new DatabaseError('m'))).to.equal(false);
       expect(isTransientError(new Error('ECONNREFUSED'))).to.equal(false);
       expect(isTransientError({ transient: true })).to.equal(false);
       expect(isTransientError(undefined)).to.equal(false);

@@ -13,7 +13,7 @@ import {
   SAVE_HANDLER_NAME,
   SaveProspectEventHandler,
   type SavedProspect,
-  SignUpError,
+  UnknownReferenceCodeError,
 } from '../../../src/index.js';
 
 class LinesLogger implements ILogger {
@@ -186,15 +186,15 @@ describe('SaveProspectEventHandler', () => {
 
     it('falls back to saving one by one when the batch fails for a reason that is not an outage', async () => {
       const events = [makeEvent(), makeEvent({ lastName: 'Unlucky' }), makeEvent()];
-      saveMany.rejects(new SignUpError('UNKNOWN_REFERENCE_CODE', 'Country GBR is not in the database'));
+      saveMany.rejects(new UnknownReferenceCodeError({ field: 'countryCode', referenceCode: 'GBR' }));
       save.callsFake((event) => (event.prospect.lastName === 'Unlucky'
-        ? Promise.reject(new SignUpError('UNKNOWN_REFERENCE_CODE', 'Country GBR is not in the database'))
+        ? Promise.reject(new UnknownReferenceCodeError({ field: 'countryCode', referenceCode: 'GBR' }))
         : Promise.resolve({ correlationId: event.correlationId, prospectId: 700, created: true })));
       const outcomes = await handler.handle(events);
       expect(save.callCount).to.equal(3);
       expect(outcomes).to.deep.equal([
         { status: 'done', prospectId: 700 },
-        { status: 'rejected', reason: 'Country GBR is not in the database' },
+        { status: 'rejected', reason: 'countryCode: The country code "GBR" is not in the reference data.' },
         { status: 'done', prospectId: 700 },
       ]);
     });
@@ -210,9 +210,9 @@ describe('SaveProspectEventHandler', () => {
     });
 
     it('rejects a single event whose save fails for a reason that is not an outage, without trying again', async () => {
-      saveMany.rejects(new SignUpError('UNKNOWN_REFERENCE_CODE', 'Unknown code'));
+      saveMany.rejects(new UnknownReferenceCodeError());
       const outcomes = await handler.handle([makeEvent()]);
-      expect(outcomes).to.deep.equal([{ status: 'rejected', reason: 'Unknown code' }]);
+      expect(outcomes).to.deep.equal([{ status: 'rejected', reason: 'The country or role code is not in the reference data.' }]);
       expect(save.called).to.equal(false);
     });
 

@@ -1,0 +1,4 @@
+export * from './tracing-settings.js';
+export * from './start-tracing.js';
+export * from './trace-context-propagation.js';
+export * from './messaging-tracer.js';

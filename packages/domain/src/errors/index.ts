@@ -1,1 +1,2 @@
 export * from './signup-error.js';
+export * from './analytics-query-invalid-error.js';

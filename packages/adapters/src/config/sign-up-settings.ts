@@ -23,6 +23,8 @@ export interface SignUpSettings {
   readonly web: { readonly port: number };
   readonly metricsServer: { readonly enabled: boolean; readonly port: number };
   readonly logging: { readonly level: LogLevel };
+  /** Who may open the analytics (HTTP Basic). `password` unset: the host decides (docs/analytics.md, Access). */
+  readonly analytics: { readonly username: string; readonly password?: string };
 }
 
 /** The defaults applied by `readSignUpSettings`. */
@@ -30,6 +32,7 @@ export const SIGNUP_DEFAULTS = Object.freeze({
   connectionString: 'sqlite:./data/signup.db',
   webPort: 8020,
   metricsPort: 9464,
+  analyticsUsername: 'admin',
 });
 
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
@@ -116,6 +119,19 @@ function readLogLevel(config: Configuration): LogLevel {
   return level;
 }
 
+function readAnalytics(config: Configuration): SignUpSettings['analytics'] {
+  const username = read(config, 'Analytics:Username');
+  if (username !== undefined && /[:\p{Cc}]/u.test(username.value)) {
+    throw invalid(username.key, username.value, 'cannot be sent with HTTP Basic', 'a user name without ":" or control characters');
+  }
+  // Not trimmed: spaces at either end may be part of a password. Blank still counts as unset.
+  const password = config.get('Analytics:Password');
+  return {
+    username: username?.value ?? SIGNUP_DEFAULTS.analyticsUsername,
+    ...(password === undefined || password.trim() === '' ? {} : { password }),
+  };
+}
+
 /**
  * Reads and validates the SignUp keys (DESIGN §3) and applies their defaults. Blank
  * values count as unset. `Web:Port` falls back to `PORT`, then 8020; the log level is
@@ -144,5 +160,6 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
       port: readPort(config, ['Metrics:Server:Port'], SIGNUP_DEFAULTS.metricsPort),
     },
     logging: { level: readLogLevel(config) },
+    analytics: readAnalytics(config),
   };
 }

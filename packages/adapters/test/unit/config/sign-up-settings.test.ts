@@ -28,6 +28,7 @@ describe('readSignUpSettings', () => {
         web: { port: 8020 },
         metricsServer: { enabled: false, port: 9464 },
         logging: { level: 'info' },
+        analytics: { username: 'admin' },
       });
     });
 
@@ -38,12 +39,15 @@ describe('readSignUpSettings', () => {
         'Web:Port': '',
         'Database:Migrate': '',
         'Dependencies:IProspectSaveHandler': '  ',
+        'Analytics:Username': ' ',
+        'Analytics:Password': '   ',
       });
 
       expect(settings.messageQueue.url).to.equal(undefined);
       expect(settings.database).to.deep.equal({ connectionString: 'sqlite:./data/signup.db', migrate: true });
       expect(settings.web.port).to.equal(8020);
       expect(settings.dependencies.IProspectSaveHandler).to.equal(undefined);
+      expect(settings.analytics).to.deep.equal({ username: 'admin' });
     });
   });
 
@@ -63,6 +67,8 @@ describe('readSignUpSettings', () => {
         'Metrics:Server:Enabled': 'Yes',
         'Metrics:Server:Port': '50505',
         'Logging:LogLevel': 'Warning',
+        'analytics:username': 'business',
+        'Analytics:Password': 'correct horse',
       });
 
       expect(settings).to.deep.equal({
@@ -82,7 +88,12 @@ describe('readSignUpSettings', () => {
         web: { port: 80 },
         metricsServer: { enabled: true, port: 50505 },
         logging: { level: 'warn' },
+        analytics: { username: 'business', password: 'correct horse' },
       });
+    });
+
+    it('keeps spaces at either end of the analytics password', () => {
+      expect(settingsFrom({ 'Analytics:Password': ' pass phrase ' }).analytics.password).to.equal(' pass phrase ');
     });
 
     it('splits a cluster URL into servers, keeping credentials and accepting tls://', () => {
@@ -150,6 +161,8 @@ describe('readSignUpSettings', () => {
       { values: { 'ReferenceDataApi:Url': 'reference-data-api' }, key: 'ReferenceDataApi:Url', shown: '"reference-data-api"', accepted: 'use http://host:port/api' },
       { values: { 'Logging:LogLevel': 'loud' }, key: 'Logging:LogLevel', shown: '"loud"', accepted: 'use debug, info, warn or error' },
       { values: { LOG_LEVEL: 'loud' }, key: 'LOG_LEVEL', shown: '"loud"', accepted: 'use debug, info, warn or error' },
+      { values: { 'Analytics:Username': 'ad:min' }, key: 'Analytics:Username', shown: '"ad:min"', accepted: 'use a user name without ":"' },
+      { values: { 'Analytics:Username': 'ad\tmin' }, key: 'Analytics:Username', shown: '"ad\\tmin"', accepted: 'use a user name without ":"' },
     ];
 
     for (const { values, key, shown, accepted } of cases) {

@@ -1,8 +1,10 @@
 import Koa from 'koa';
 import Router from '@koa/router';
+import { requireBasicAuth } from './basic-auth.js';
 import { errorMiddleware } from './error-middleware.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './request-body.js';
 import { requestMetrics } from './request-metrics.js';
+import { ANALYTICS_PATHS, registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerApiRoutes } from './routes/api-routes.js';
 import { registerOperationsRoutes } from './routes/operations-routes.js';
 import { registerPageRoutes } from './routes/page-routes.js';
@@ -13,7 +15,8 @@ import type { WebAppDependencies } from './web-app-dependencies.js';
 const DEFAULT_READINESS_TIMEOUT_MS = 2000;
 
 /**
- * Builds the web app (routes of DESIGN §4) without listening: the composition
+ * Builds the web app (the routes of README.md, and the analytics of docs/analytics.md
+ * when `deps.analytics` is given; without it their paths answer 404) without listening: the composition
  * root calls `listen`, tests drive `app.callback()`. Reads the static assets
  * once, here; no other I/O until a request arrives.
  */
@@ -30,11 +33,13 @@ export function createApp(deps: WebAppDependencies): Koa {
   registerPageRoutes(router, deps, bodyLimit);
   registerApiRoutes(router, deps, bodyLimit);
   registerOperationsRoutes(router, deps, readinessTimeoutMs);
+  if (deps.analytics !== undefined) registerAnalyticsRoutes(router, deps, deps.analytics);
   registerStaticAssets(router, loadStaticAssets());
 
   app.use(requestMetrics(deps.metrics));
   app.use(securityHeaders());
   app.use(errorMiddleware(deps.logger));
+  if (deps.analytics !== undefined) app.use(requireBasicAuth(deps.analytics.credentials, ANALYTICS_PATHS));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -105,7 +105,7 @@ function renderTable(list: AnalyticsProspectPage): SafeHtml {
 <td>${item.roleName}</td>
 </tr>`);
   return html`<div class="table-responsive">
-<table class="table table-sm table-hover align-middle mb-0" id="latest-sign-ups">
+<table class="table table-sm table-hover align-middle text-nowrap mb-0" id="latest-sign-ups">
 <caption class="visually-hidden">The latest sign-ups, newest first</caption>
 <thead><tr><th scope="col">Signed up (UTC)</th><th scope="col">Name</th><th scope="col">Company</th><th scope="col">Email</th><th scope="col">Country</th><th scope="col">Role</th></tr></thead>
 <tbody>

@@ -3,10 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { ReferenceData, SignUpProspect } from '@signup/domain';
-import { RecordingLogger } from '@signup/adapters/memory';
-import { createApp } from '../src/http/create-app.js';
-import { WebMetrics } from '../src/http/web-metrics.js';
+import { appWithAnalytics } from '../test/support/app-with-analytics.js';
 import { ArrayProspectAnalytics } from '../test/support/array-prospect-analytics.js';
 import { sampleProspects } from '../test/support/sample-prospects.js';
 
@@ -17,16 +14,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   '--disable-component-update', '--disable-sync', '--no-first-run'];
 const CREDENTIALS = { username: 'admin', password: 'sample-password' };
 
-const referenceData = { load: () => Promise.resolve(ReferenceData.defaults()) };
-const app = createApp({
-  signUp: new SignUpProspect(referenceData, { name: 'AsynchronousProspectSaveHandler', save: () => Promise.reject(new Error('not used')) }),
-  referenceData,
-  healthChecks: [],
-  logger: new RecordingLogger(),
-  metrics: new WebMetrics({ defaultMetrics: false }),
-  saveHandlerName: 'AsynchronousProspectSaveHandler',
-  analytics: { store: new ArrayProspectAnalytics(sampleProspects(1234)), credentials: CREDENTIALS },
-});
+const app = appWithAnalytics({ store: new ArrayProspectAnalytics(sampleProspects(1234)), credentials: CREDENTIALS });
 const server = app.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

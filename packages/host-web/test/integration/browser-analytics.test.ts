@@ -7,10 +7,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ReferenceData, SignUpProspect, type AnalyticsProspect } from '@signup/domain';
-import { RecordingLogger } from '@signup/adapters/memory';
-import { createApp } from '../../src/http/create-app.js';
-import { WebMetrics } from '../../src/http/web-metrics.js';
+import type { AnalyticsProspect } from '@signup/domain';
+import { appWithAnalytics } from '../support/app-with-analytics.js';
 import { ArrayProspectAnalytics } from '../support/array-prospect-analytics.js';
 import { sampleProspects } from '../support/sample-prospects.js';
 import { CHROMIUM_PATH, requireChromium } from './web-process.js';
@@ -42,16 +40,7 @@ describe('the analytics dashboard in a browser', function () {
 
   before(async function () {
     requireChromium(this);
-    const referenceData = { load: () => Promise.resolve(ReferenceData.defaults()) };
-    const app = createApp({
-      signUp: new SignUpProspect(referenceData, { name: 'AsynchronousProspectSaveHandler', save: () => Promise.reject(new Error('not used')) }),
-      referenceData,
-      healthChecks: [],
-      logger: new RecordingLogger(),
-      metrics: new WebMetrics({ defaultMetrics: false }),
-      saveHandlerName: 'AsynchronousProspectSaveHandler',
-      analytics: { store: new ArrayProspectAnalytics(rows), credentials: CREDENTIALS },
-    });
+    const app = appWithAnalytics({ store: new ArrayProspectAnalytics(rows), credentials: CREDENTIALS });
     server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,8 +1,6 @@
 import type Koa from 'koa';
 import type { SinonSandbox, SinonStub } from 'sinon';
 import {
-  ReferenceData,
-  SignUpProspect,
   type AnalyticsFilter,
   type AnalyticsProspect,
   type AnalyticsProspectPage,
@@ -11,8 +9,7 @@ import {
   type PageRequest,
 } from '@signup/domain';
 import { RecordingLogger } from '@signup/adapters/memory';
-import { createApp } from '../../../src/http/create-app.js';
-import { WebMetrics } from '../../../src/http/web-metrics.js';
+import { appWithAnalytics } from '../../support/app-with-analytics.js';
 
 export const CREDENTIALS = Object.freeze({ username: 'admin', password: 'correct horse battery staple' });
 
@@ -70,17 +67,7 @@ export function createAnalyticsTestApp(
     .callsFake((_filter, page) => Promise.resolve({ total: 1, page: page.page, pageSize: page.pageSize, items: [PROSPECT] }));
   const stream = sandbox.stub<[AnalyticsFilter], AsyncIterable<AnalyticsProspect>>().callsFake(() => rowsOf([PROSPECT]));
   const store: IProspectAnalytics = { summary, list, stream };
-  const referenceData = { load: () => Promise.resolve(ReferenceData.defaults()) };
-  const save = sandbox.stub().rejects(new Error('no save expected'));
   const logger = new RecordingLogger();
-  const app = createApp({
-    signUp: new SignUpProspect(referenceData, { name: 'AsynchronousProspectSaveHandler', save }),
-    referenceData,
-    healthChecks: [],
-    logger,
-    metrics: new WebMetrics({ defaultMetrics: false }),
-    saveHandlerName: 'AsynchronousProspectSaveHandler',
-    ...(options.analytics === false ? {} : { analytics: { store, credentials: options.credentials ?? CREDENTIALS } }),
-  });
+  const app = appWithAnalytics(options.analytics === false ? undefined : { store, credentials: options.credentials ?? CREDENTIALS }, logger);
   return { app, callback: app.callback(), summary, list, stream, logger };
 }

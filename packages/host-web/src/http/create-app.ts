@@ -13,6 +13,7 @@ import { loadStaticAssets, registerStaticAssets } from './static-assets.js';
 import type { WebAppDependencies } from './web-app-dependencies.js';
 
 const DEFAULT_READINESS_TIMEOUT_MS = 2000;
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /**
  * Builds the web app (the routes of README.md, and the analytics of docs/analytics.md
@@ -27,7 +28,14 @@ export function createApp(deps: WebAppDependencies): Koa {
   const app = new Koa();
   // Every error is answered and logged by errorMiddleware; Koa's own stderr report would log it twice.
   app.silent = true;
-  app.on('error', (error: unknown) => deps.logger.error('HTTP server error', { error }));
+  app.on('error', (error: unknown) => {
+    // A client that closes the connection during a streamed answer (a cancelled download) is not a server fault.
+    if (CLIENT_GONE.has((error as { code?: unknown } | null)?.code as string)) {
+      deps.logger.debug('The client closed the connection before the answer was complete', { error });
+      return;
+    }
+    deps.logger.error('HTTP server error', { error });
+  });
 
   const router = new Router();
   registerPageRoutes(router, deps, bodyLimit);

@@ -259,6 +259,28 @@ describe('analytics API', () => {
       }
     });
 
+    it('cuts the transfer short and logs the failure when the store fails in the middle', async () => {
+      t.stream.callsFake(async function* () {
+        for (let i = 0; i < 2000; i += 1) yield await Promise.resolve(row(i));
+        throw new DatabaseUnavailableError('read model lost');
+      });
+      const server = t.app.listen(0, '127.0.0.1');
+      try {
+        const response = await download(server);
+        expect(response.statusCode).to.equal(200);
+        const outcome = await new Promise<string>((resolve) => {
+          response.on('error', () => resolve('incomplete'));
+          response.on('aborted', () => resolve('incomplete'));
+          response.on('end', () => resolve(response.complete ? 'complete' : 'incomplete'));
+          response.resume();
+        });
+        expect(outcome, 'a failed download must not look complete').to.equal('incomplete');
+        expect(t.logger.lines.some((line) => line.level === 'error' && JSON.stringify(line.fields).includes('DATABASE_UNAVAILABLE'))).to.equal(true);
+      } finally {
+        server.close();
+      }
+    });
+
     it('stops reading the store when the client goes away', async () => {
       let produced = 0;
       let closed = false;
@@ -280,6 +302,7 @@ describe('analytics API', () => {
         while (!closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         expect(closed, 'the store iterator was closed').to.equal(true);
         expect(produced).to.be.below(1_000_000);
+        expect(t.logger.lines.filter((line) => line.level === 'error'), 'a cancelled download is no server error').to.deep.equal([]);
       } finally {
         server.close();
       }

@@ -15,11 +15,11 @@ export interface ChartText {
 }
 
 const WIDTH = 400;
-const LABEL_WIDTH = 140;
+const LABEL_WIDTH = 150;
 const VALUE_WIDTH = 48;
 const ROW_HEIGHT = 26;
 const BAR_HEIGHT = 16;
-const LABEL_CHARACTERS = 21;
+const LABEL_CHARACTERS = 19;
 const TIME_HEIGHT = 190;
 const TIME_MARGIN = { left: 40, right: 10, top: 12, bottom: 30 };
 const DAY_MS = 86_400_000;

@@ -95,7 +95,7 @@ describe('analytics dashboard page', () => {
     const long = 'The Extremely Long Company Name Of Many Words Ltd';
     t.summary.resolves({ ...SUMMARY, topCompanies: [{ companyName: long, count: 4 }] });
     const res = await page().expect(200);
-    expect(res.text).to.contain('>The Extremely Long C…</text>');
+    expect(res.text).to.contain('>The Extremely Long…</text>');
     expect(res.text).to.contain(`<title>${long}: 4</title>`);
   });
 

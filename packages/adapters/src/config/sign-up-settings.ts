@@ -53,6 +53,8 @@ export interface SignUpSettings {
   readonly web: { readonly port: number };
   readonly metricsServer: { readonly enabled: boolean; readonly port: number };
   readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
+  /** Who may open the analytics (HTTP Basic). `password` unset: the host decides (docs/analytics.md, Access). */
+  readonly analyticsAccess: { readonly username: string; readonly password?: string };
 }
 
 /** The defaults applied by `readSignUpSettings`. */
@@ -63,6 +65,7 @@ export const SIGNUP_DEFAULTS: Readonly<{
   replicas: number;
   encoding: MessageEncoding;
   elasticsearchIndex: string;
+  analyticsUsername: string;
 }> = Object.freeze({
   connectionString: 'sqlite:./data/signup.db',
   webPort: 8020,
@@ -70,6 +73,7 @@ export const SIGNUP_DEFAULTS: Readonly<{
   elasticsearchIndex: 'prospects',
   replicas: 1,
   encoding: 'utf-8',
+  analyticsUsername: 'admin',
 });
 
 // JetStream refuses more than five replicas.
@@ -233,6 +237,19 @@ function readLogFormat(config: Configuration): LogFormat {
   return format;
 }
 
+function readAnalytics(config: Configuration): SignUpSettings['analyticsAccess'] {
+  const username = read(config, 'Analytics:Username');
+  if (username !== undefined && /[:\p{Cc}]/u.test(username.value)) {
+    throw invalid(username.key, username.value, 'cannot be sent with HTTP Basic', 'a user name without ":" or control characters');
+  }
+  // Not trimmed: spaces at either end may be part of a password. Blank still counts as unset.
+  const password = config.get('Analytics:Password');
+  return {
+    username: username?.value ?? SIGNUP_DEFAULTS.analyticsUsername,
+    ...(password === undefined || password.trim() === '' ? {} : { password }),
+  };
+}
+
 /**
  * Reads and validates the SignUp keys (README.md, "Configuration") and applies their defaults. Blank
  * values count as unset. `Web:Port` falls back to `PORT`, then 8020; the log level is
@@ -261,5 +278,6 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
       port: readPort(config, ['Metrics:Server:Port'], SIGNUP_DEFAULTS.metricsPort),
     },
     logging: { level: readLogLevel(config), format: readLogFormat(config) },
+    analyticsAccess: readAnalytics(config),
   };
 }

@@ -49,7 +49,8 @@ export async function createNatsMessaging(
     };
   }
   await ensureSignUpStream(nc, { replicas: settings.replicas });
-  const subscriber = new JetStreamEventSubscriber(nc, logger, options.subscriber);
+  // A subscription that finds the streams gone creates them again with the same replicas.
+  const subscriber = new JetStreamEventSubscriber(nc, logger, { replicas: settings.replicas, ...options.subscriber });
   return {
     publisher: new JetStreamEventPublisher(nc, publisherOptions),
     subscriber,

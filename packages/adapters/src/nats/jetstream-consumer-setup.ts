@@ -12,20 +12,24 @@ import {
 import { describeNatsError, isConsumerNotFound, isStreamNotFound } from './nats-error-translation.js';
 import { ensureSignUpStream, SIGNUP_EVENTS_STREAM } from './signup-stream.js';
 
-/** The consumer settings a handler's durable consumer is kept at. */
+/** The consumer settings a handler's durable consumer is kept at, and the replicas of a stream it re-creates. */
 export interface JetStreamConsumerTuning {
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
+  readonly replicas: number | undefined;
 }
 
 const DURABLE_NAME = /^[^.*>\s]+$/;
+// Once the consumer was set up, a check that gets no answer is retried soon rather than waited for:
+// on a cluster the consumer's leader may be moving, and the request may have gone into a dead connection.
+const RECOVERY_API_TIMEOUT_MS = 2000;
 
 /**
  * Manages one handler's durable pull consumer on `SIGNUP_EVENTS`, named after the
  * handler: explicit acks, every message from the start of the stream for a new
  * consumer, unlimited deliveries, the ack wait and pending-ack limit of the tuning.
- * `ensure()` creates the consumer when it is missing (and the stream too, when the
- * server lost it), updates settings that drifted, and tolerates another instance of
+ * `ensure()` creates the consumer when it is missing (and the streams too, with the
+ * tuning's replicas, when the server lost them), updates settings that drifted, and tolerates another instance of
  * the handler creating it at the same moment. Consuming is not its business.
  */
 export class JetStreamConsumerSetup {
@@ -49,13 +53,13 @@ export class JetStreamConsumerSetup {
    * @throws the nats client's error when JetStream cannot be reached or refuses.
    */
   async ensure(): Promise<Consumer> {
-    const jsm = await this.nc.jetstreamManager({ checkAPI: false });
+    const jsm = await this.nc.jetstreamManager({ checkAPI: false, ...(this.ensuredOnce ? { timeout: RECOVERY_API_TIMEOUT_MS } : {}) });
     let info: ConsumerInfo;
     try {
       info = await this.ensureConsumer(jsm);
     } catch (error) {
       if (!isStreamNotFound(error)) throw error;
-      await ensureSignUpStream(this.nc);
+      await ensureSignUpStream(this.nc, { replicas: this.tuning.replicas });
       this.logger.warn(`Stream ${SIGNUP_EVENTS_STREAM} was missing; created it again`);
       info = await this.ensureConsumer(jsm);
     }

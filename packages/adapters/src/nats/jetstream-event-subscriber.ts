@@ -18,14 +18,26 @@ export interface JetStreamEventSubscriberOptions {
   readonly maxAckPending?: number;
   /** How long one pull request stays open at the server, and so the longest a graceful stop waits for it. Default 5000 ms (at least 1000). */
   readonly fetchExpiresMs?: number;
-  /** Heartbeat interval the server sends while a pull request is open. Default half of fetchExpiresMs. */
+  /**
+   * Heartbeat interval the server sends while a pull request is open; two missed ones end the pull
+   * and count as a stall. Default 1000 ms, at most half of fetchExpiresMs.
+   */
   readonly idleHeartbeatMs?: number;
   /** Redelivery delays for `retry` outcomes by delivery count; the last repeats. Default 1 s, 2 s, 5 s, 10 s, 30 s. */
   readonly retryDelaysMs?: readonly number[];
-  /** Pauses between attempts to recreate a lost consumer. Default 0.5 s, 1 s, 2 s, 5 s. */
+  /**
+   * Pauses between attempts to reach or recreate a lost consumer; the last repeats. Default 0.25 s, 0.5 s,
+   * 1 s, 2 s: short, since on a cluster a consumer whose leader moved answers again within seconds.
+   */
   readonly recoveryDelaysMs?: readonly number[];
   /** How long a dead-letter publish may wait for its acknowledgement. Default 5000 ms. */
   readonly deadLetterTimeoutMs?: number;
+  /**
+   * Replicas of the streams when a subscription has to create them again (the server lost them):
+   * `MessageQueue:Replicas`, which `createNatsMessaging` passes on. Unset: a stream created again gets one,
+   * and one still there keeps what it has (see `ensureSignUpStream`).
+   */
+  readonly replicas?: number;
 }
 
 /**
@@ -46,10 +58,11 @@ export class JetStreamEventSubscriber extends NatsEventSubscriber<JetStreamEvent
       ackWaitMs: options.ackWaitMs ?? 30_000,
       maxAckPending: options.maxAckPending ?? batchSize * 10,
       fetchExpiresMs,
-      idleHeartbeatMs: Math.min(options.idleHeartbeatMs ?? Math.floor(fetchExpiresMs / 2), fetchExpiresMs - 500),
+      idleHeartbeatMs: Math.min(options.idleHeartbeatMs ?? 1000, Math.floor(fetchExpiresMs / 2)),
       retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
-      recoveryDelaysMs: options.recoveryDelaysMs ?? [500, 1000, 2000, 5000],
+      recoveryDelaysMs: options.recoveryDelaysMs ?? [250, 500, 1000, 2000],
       deadLetterTimeoutMs: options.deadLetterTimeoutMs ?? 5000,
+      replicas: options.replicas,
       flushTimeoutMs: 5000,
     };
   }

@@ -14,6 +14,8 @@ export interface PullResult {
   readonly answered: boolean;
   /** The client's error when the pull failed rather than ended. */
   readonly error?: Error;
+  /** Why the pull was ended before the server ended it or it expired (see `JetStreamPull.end`). */
+  readonly endedEarly?: string;
 }
 
 /**
@@ -22,16 +24,24 @@ export interface PullResult {
  * each message on as it arrives. The server's statuses are translated for a
  * `PullObserver`.
  *
- * The request always runs to its end: the server ends it once the batch is
+ * A request normally runs to its end: the server ends it once the batch is
  * delivered or when it expires (with nats 2.29 the client also closes it shortly
  * after `expires`). Closing it early would unsubscribe its inbox at once, and a
  * message the server sent before it saw the unsubscribe would be dropped by the
  * client and come back only after the ack wait; the client's API offers no drain for
  * a fetch. So a subscription that is stopping keeps what still arrives and hands it
  * back when the pull has ended, and a graceful stop takes at most one pull's lifetime.
+ *
+ * It is ended at once, by itself or through `end()`, when the server can no longer
+ * answer it: a `409` status (the server cancelled the request: "Leadership Change" when
+ * the consumer's leader moved, "Server Shutdown", or another 409 that ends a request),
+ * missed idle heartbeats, or a reconnect (the request was registered through the
+ * server the client left). Otherwise a consumer that moved to another server would
+ * wait for the request's expiry before asking again.
  */
 export class JetStreamPull {
   private answered = false;
+  private endedBy: string | undefined;
 
   private constructor(private readonly fetch: ConsumerMessages, private readonly observer: PullObserver) {}
 
@@ -60,18 +70,34 @@ export class JetStreamPull {
     }
     // The status that ended the request ("request timeout") is reported a few microtasks after the messages end.
     await Promise.race([statuses, new Promise((resolve) => setImmediate(resolve))]);
-    return { answered: this.answered, error };
+    return { answered: this.answered, error, endedEarly: this.endedBy };
+  }
+
+  /**
+   * Ends the request now rather than at its expiry, for a request the server can no longer
+   * answer; `receive` then resolves with `endedEarly` = `reason`. A no-op once ended.
+   */
+  end(reason: string): void {
+    if (this.endedBy !== undefined) return;
+    this.endedBy = reason;
+    this.fetch.stop();
   }
 
   private async watchStatuses(): Promise<void> {
     for await (const status of await this.fetch.status()) {
       switch (status.type) {
         case ConsumerDebugEvents.Discard:
-        case ConsumerDebugEvents.DebugEvent:
           this.serverAnswered();
+          break;
+        case ConsumerDebugEvents.DebugEvent:
+          // The client reports a 409 that ends the request as "409 <description>", lower case: the
+          // server cancelled it, which says nothing about the consumer answering.
+          if (String(status.data).startsWith('409')) this.end(String(status.data));
+          else this.serverAnswered();
           break;
         case ConsumerEvents.HeartbeatsMissed:
           this.observer.heartbeatsMissed();
+          this.end('missed heartbeats');
           break;
         case ConsumerEvents.ConsumerDeleted:
         case ConsumerEvents.ConsumerNotFound:

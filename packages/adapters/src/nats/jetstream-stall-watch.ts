@@ -16,11 +16,13 @@ export interface PullObserver {
 const SILENT_PULLS_BEFORE_STALL = 2;
 
 /**
- * Decides when one subscription is stalled and its consumer must be created again:
- * after a reconnect (the server may have lost the consumer or the pull), missed
- * heartbeats, a lost consumer, pulls the server never answers, or a failed pull.
- * Logs the change both ways and paces recovery attempts. `healthy` is false while
- * disconnected or stalled.
+ * Decides when one subscription is stalled (missed heartbeats, pulls the server never
+ * answers, a failed pull) and when its consumer must be ensured again before the next
+ * pull (the server said the consumer or stream is gone, nothing answers the pull, a
+ * pull or the set-up failed). A reconnect alone is neither: the subscription pulls
+ * again at once, and a consumer the server lost shows as a pull nobody answers. The
+ * first message or status from the server ends a stall. Logs the change both ways and
+ * paces recovery attempts. `healthy` is false while disconnected or stalled.
  */
 export class JetStreamStallWatch implements PullObserver {
   private readonly monitor: NatsConnectionMonitor;
@@ -30,18 +32,18 @@ export class JetStreamStallWatch implements PullObserver {
   private silentPulls = 0;
   private failures = 0;
 
-  /** `wake` is called after a reconnect, so a waiting pull loop can recreate its consumer at once. */
+  /** `reconnected` is called after every reconnect, so the pull loop can ask again through the new server at once. */
   constructor(
     nc: NatsConnection,
     private readonly name: string,
     private readonly logger: ILogger,
     private readonly recoveryDelaysMs: readonly number[],
-    wake: () => void,
+    reconnected: () => void,
   ) {
     this.monitor = new NatsConnectionMonitor(nc);
     this.removeReconnectListener = this.monitor.onReconnect(() => {
-      this.suspect = true;
-      wake();
+      this.silentPulls = 0;
+      reconnected();
     });
   }
 
@@ -69,9 +71,11 @@ export class JetStreamStallWatch implements PullObserver {
 
   serverAnswered(): void {
     this.silentPulls = 0;
+    this.markRecovered();
   }
 
   heartbeatsMissed(): void {
+    // Pulling again is enough: a consumer the server lost shows as a pull nobody answers.
     this.markStalled('missed heartbeats from the server');
   }
 
@@ -79,23 +83,30 @@ export class JetStreamStallWatch implements PullObserver {
     this.suspect = true;
   }
 
-  /** A pull ended; `answered` says whether the server sent it anything at all. */
-  pullEnded(answered: boolean): void {
+  /**
+   * A pull ended; `answered` says whether the server sent it anything at all, `endedEarly`
+   * that it was ended before its expiry (so its silence proves nothing).
+   */
+  pullEnded(answered: boolean, endedEarly = false): void {
     this.failures = 0;
+    if (endedEarly && !answered) return;
     if (answered) {
       this.silentPulls = 0;
       this.markRecovered();
     } else if (this.monitor.connected && ++this.silentPulls >= SILENT_PULLS_BEFORE_STALL) {
       this.silentPulls = 0;
+      this.suspect = true;
       this.markStalled('the server answered no pull request');
     }
   }
 
   /** A pull or the consumer set-up failed. Returns how long to wait before the next attempt. */
   failed(reason: string): number {
+    this.suspect = true;
     this.markStalled(reason);
     const delay = this.recoveryDelaysMs[Math.min(this.failures, this.recoveryDelaysMs.length - 1)] ?? 1000;
     this.failures += 1;
+    this.logger.debug(`Subscription ${this.name} trying again in ${delay} ms`, { reason, attempt: this.failures });
     return delay;
   }
 
@@ -106,10 +117,9 @@ export class JetStreamStallWatch implements PullObserver {
   }
 
   private markStalled(reason: string): void {
-    this.suspect = true;
     if (!this.stalled) {
       this.stalled = true;
-      this.logger.warn(`Subscription ${this.name} stalled; recreating its consumer`, { reason });
+      this.logger.warn(`Subscription ${this.name} stalled; pulling again`, { reason });
     }
   }
 

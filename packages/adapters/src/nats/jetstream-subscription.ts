@@ -26,6 +26,7 @@ export interface JetStreamSubscriptionSettings {
   readonly recoveryDelaysMs: readonly number[];
   readonly deadLetterTimeoutMs: number;
   readonly flushTimeoutMs: number;
+  readonly replicas: number | undefined;
 }
 
 /**
@@ -39,9 +40,12 @@ export interface JetStreamSubscriptionSettings {
  * nothing is acknowledged before the handler resolves, and a batch that takes long
  * is kept in progress so the server does not deliver it to another instance.
  *
- * Stalls are judged by `JetStreamStallWatch`: after a reconnect, a lost consumer,
- * missed heartbeats or silent pulls, the consumer (and if needed the stream) is
- * ensured again before the next pull.
+ * Stalls are judged by `JetStreamStallWatch`: after a lost consumer, missed
+ * heartbeats, silent or failed pulls, the consumer (and if needed the stream) is
+ * ensured again before the next pull. A pull the server can no longer answer (a
+ * reconnect, a `409` such as a consumer leader change, missed heartbeats) is ended at
+ * once and asked again, so a consumer that moved between servers is reached within
+ * moments rather than after the pull's expiry.
  *
  * `stop()` starts no new batch, lets the batches in flight finish and settle, waits
  * for the open pull to end, and hands everything buffered back at once (nak), so
@@ -55,6 +59,7 @@ export class JetStreamSubscription implements ISubscription {
   private readonly inFlight = new Set<Promise<void>>();
   private running = true;
   private consumer: Consumer | undefined;
+  private openPull: JetStreamPull | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly stopRequested: Promise<void>;
@@ -68,7 +73,11 @@ export class JetStreamSubscription implements ISubscription {
     private readonly settings: JetStreamSubscriptionSettings,
   ) {
     this.setup = new JetStreamConsumerSetup(nc, handler.name, settings, logger);
-    this.watch = new JetStreamStallWatch(nc, handler.name, logger, settings.recoveryDelaysMs, () => this.signal());
+    this.watch = new JetStreamStallWatch(nc, handler.name, logger, settings.recoveryDelaysMs, () => {
+      // The open request went through the server the client left: ask again through the new one now.
+      this.openPull?.end('reconnected');
+      this.signal();
+    });
     const js: JetStreamClient = nc.jetstream();
     this.deadLetterTarget = { nc, js, handler: handler.name, timeoutMs: settings.deadLetterTimeoutMs };
     this.stopRequested = new Promise((resolve) => {
@@ -114,9 +123,10 @@ export class JetStreamSubscription implements ISubscription {
         }
         try {
           if (this.consumer === undefined || this.watch.takeConsumerSuspect()) this.consumer = await this.setup.ensure();
-          const { answered, error } = await this.pullAndDispatch(this.consumer);
+          const { answered, error, endedEarly } = await this.pullAndDispatch(this.consumer);
           if (error !== undefined && this.running) throw error;
-          if (this.running) this.watch.pullEnded(answered);
+          if (endedEarly !== undefined) this.logger.debug(`Subscription ${this.handler.name} pulling again at once`, { reason: endedEarly });
+          if (this.running) this.watch.pullEnded(answered, endedEarly !== undefined);
         } catch (error) {
           if (!this.running || this.nc.isClosed()) break;
           await pause(this.watch.failed(describeNatsError(error)), this.stopRequested);
@@ -137,12 +147,14 @@ export class JetStreamSubscription implements ISubscription {
    */
   private async pullAndDispatch(consumer: Consumer): Promise<PullResult> {
     const pull = await JetStreamPull.open(consumer, this.settings, this.watch);
+    this.openPull = pull;
     let ended = false;
     const result = pull.receive((message) => {
       this.buffer.push(message);
       this.signal();
     }).finally(() => {
       ended = true;
+      this.openPull = undefined;
       this.signal();
     });
     while (!ended || (this.running && this.buffer.length > 0)) {

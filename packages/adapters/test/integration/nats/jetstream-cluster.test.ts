@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError, QueueUnavailableError } from '@signup/domain';
 import { NatsCluster } from '@signup/test-support/nats-cluster';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
@@ -6,13 +6,14 @@ import { after, before, describe, it } from 'mocha';
 import { RecordingLogger } from '../../../src/memory/index.js';
 import {
   connectToMessageQueue,
+  createNatsMessaging,
   ensureSignUpStream,
   JetStreamEventPublisher,
   SIGNUP_DEADLETTER_STREAM,
   SIGNUP_EVENTS_STREAM,
   type NatsConnection,
 } from '../../../src/nats/index.js';
-import { makeEvent } from './fake-handler.js';
+import { FakeHandler, makeEvent, sleep, waitFor } from './fake-handler.js';
 
 describe('JetStream messaging on a three-node cluster', function () {
   this.timeout(90_000);
@@ -77,6 +78,98 @@ describe('JetStream messaging on a three-node cluster', function () {
       expect(results.filter((result) => result.status === 'rejected')).to.deep.equal([]);
     } finally {
       publisher.close();
+    }
+  });
+
+  it('re-creates a lost stream with MessageQueue:Replicas replicas from a running subscription', async () => {
+    const messaging = await createNatsMessaging(nc, { mode: 'jetstream', replicas: 3 }, logger, {
+      subscriber: { fetchExpiresMs: 1000, recoveryDelaysMs: [200, 500] },
+    });
+    const handler = new FakeHandler('cluster-recreate-handler');
+    const subscription = await messaging.subscriber.subscribe(handler);
+    try {
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
+
+      await waitFor(() => logger.find(/Stream SIGNUP_EVENTS was missing; created it again/, 'warn') !== undefined,
+        'the subscription to re-create the stream', 20_000);
+      expect((await jsm.streams.info(SIGNUP_EVENTS_STREAM)).config.num_replicas).to.equal(3);
+      const event = makeEvent();
+      await messaging.publisher.publish(event);
+      await waitFor(() => handler.count(event.correlationId) === 1, 'the event published into the re-created stream', 20_000);
+    } finally {
+      await subscription.stop();
+    }
+  });
+
+  it('receives again soon after the server leading its consumer is killed, through the server it stays connected to', async () => {
+    const messaging = await createNatsMessaging(nc, { mode: 'jetstream', replicas: 3 }, logger);
+    const handler = new FakeHandler('cluster-failover-handler');
+    const subscription = await messaging.subscriber.subscribe(handler);
+    const connectedTo = cluster.nodes.find((node) => node.url.endsWith(nc.getServer()))!;
+    const consumerLeader = cluster.nodes.find((node) => node !== connectedTo)!;
+    let publishing = true;
+    const published: { id: string; at: number }[] = [];
+    const publishLoop = (async () => {
+      while (publishing) {
+        const event = makeEvent();
+        const confirmed = await messaging.publisher.publish(event).then(() => true, () => false);
+        if (confirmed) published.push({ id: event.correlationId, at: Date.now() });
+        await sleep(100);
+      }
+    })();
+    try {
+      await cluster.moveConsumerLeader(SIGNUP_EVENTS_STREAM, handler.name, consumerLeader);
+      await waitFor(() => handler.deliveries.length > 0, 'a first event', 20_000);
+
+      await cluster.kill(consumerLeader);
+      const killedAt = Date.now();
+      const afterKill = (): number | undefined => {
+        const ids = new Set(published.filter((entry) => entry.at > killedAt).map((entry) => entry.id));
+        return handler.deliveries.find((delivery) => ids.has(delivery.correlationId))?.at;
+      };
+      await waitFor(() => afterKill() !== undefined, 'an event published after the kill', 60_000);
+
+      const receivingAfterMs = afterKill()! - killedAt;
+      const publishingAfterMs = published.find((entry) => entry.at > killedAt)!.at - killedAt;
+      console.log(`      consumer leader ${consumerLeader.name} killed: publishing again after ${publishingAfterMs} ms, receiving after ${receivingAfterMs} ms`);
+      expect(subscription.healthy, 'the subscription reports healthy again').to.equal(true);
+    } finally {
+      publishing = false;
+      await publishLoop;
+      await subscription.stop();
+      if (!consumerLeader.running) await cluster.restart(consumerLeader);
+      await cluster.waitForCurrentReplicas(SIGNUP_EVENTS_STREAM);
+    }
+  });
+
+  it('answers QueueUnavailableError within the publish budget while two of three servers are down, and publishes once one is back', async () => {
+    const publisher = new JetStreamEventPublisher(nc, { timeoutMs: 2000 });
+    const [first, second] = cluster.nodes;
+    try {
+      await Promise.all([cluster.kill(first!), cluster.kill(second!)]);
+      const started = Date.now();
+      const error = await publisher.publish(makeEvent()).catch((caught: unknown) => caught);
+      const tookMs = Date.now() - started;
+
+      expect(error).to.be.instanceOf(QueueUnavailableError);
+      expect(tookMs).to.be.lessThan(3000);
+      console.log(`      two of three servers down: ${(error as Error).message} (after ${tookMs} ms; outcome unknown: ${(error as QueueUnavailableError).outcomeUnknown})`);
+
+      await cluster.restart(first!);
+      const restartedAt = Date.now();
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const published = await publisher.publish(makeEvent()).then(() => true, () => false);
+        if (published) break;
+        if (Date.now() > deadline) expect.fail('no publish succeeded within 60 s of a second server coming back');
+        await sleep(200);
+      }
+      console.log(`      publishing again ${Date.now() - restartedAt} ms after a second server was back`);
+    } finally {
+      publisher.close();
+      if (!first!.running) await cluster.restart(first!);
+      if (!second!.running) await cluster.restart(second!);
     }
   });
 });

@@ -279,6 +279,46 @@ export class NatsCluster {
   }
 
   /**
+   * The server leading the durable `consumer` of `stream` now. Retries while JetStream is
+   * electing until `timeoutMs`.
+   *
+   * @throws Error when the consumer has no leader within `timeoutMs`.
+   */
+  async consumerLeader(stream: string, consumer: string, timeoutMs = 15_000): Promise<NatsClusterNode> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const leader = (await (await this.manager()).consumers.info(stream, consumer)).cluster?.leader;
+        if (leader !== undefined && leader !== '') return this.node(leader);
+        last = 'no leader';
+      } catch (error) {
+        last = error;
+      }
+      await sleep(100);
+    }
+    throw new Error(`Consumer ${consumer} of ${stream} has no leader after ${timeoutMs} ms`, { cause: last });
+  }
+
+  /**
+   * Makes `node` the leader of the durable `consumer` of `stream`, by asking its leader to
+   * step down (`$JS.API.CONSUMER.LEADER.STEPDOWN.<stream>.<consumer>`) until the election
+   * picks `node`, which happens at random.
+   *
+   * @throws Error when it is not there after `attempts` step-downs.
+   */
+  async moveConsumerLeader(stream: string, consumer: string, node: NatsClusterNode, attempts = 10): Promise<void> {
+    for (let attempt = 0; attempt < attempts; attempt += 1) {
+      const leader = await this.consumerLeader(stream, consumer);
+      if (leader === node) return;
+      await (await this.connection()).request(`$JS.API.CONSUMER.LEADER.STEPDOWN.${stream}.${consumer}`, undefined, { timeout: 5000 });
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && await this.consumerLeader(stream, consumer).catch(() => leader) === leader) await sleep(100);
+    }
+    throw new Error(`Consumer ${consumer} of ${stream} is not led by ${node.name} after ${attempts} step-downs`);
+  }
+
+  /**
    * Asks the meta leader to step down (`$JS.API.META.LEADER.STEPDOWN`) and resolves
    * with the new meta leader.
    */

@@ -133,13 +133,17 @@ export class FaultEnvironment {
     }, name));
   }
 
-  /** Starts `signup-handler save` on `natsUrl` (default this environment's) and resolves once it listens. */
-  async startHandler(name: string, route: DatabaseRoute = 'direct', natsUrl = this.natsUrl): Promise<HostProcess> {
+  /**
+   * Starts `signup-handler save` on `natsUrl` (default this environment's) and resolves once it listens;
+   * `env` adds settings (its metrics server, for example).
+   */
+  async startHandler(name: string, route: DatabaseRoute = 'direct', natsUrl = this.natsUrl, env: Readonly<Record<string, string>> = {}): Promise<HostProcess> {
     const host = await startSaveHandler({
       MessageQueue__Url: natsUrl,
       ...this.messageQueueEnv,
       ConnectionStrings__SignUpDb: this.databaseUrl(route),
       Database__Migrate: 'true',
+      ...env,
     }, name);
     this.hosts.push(host);
     return host;

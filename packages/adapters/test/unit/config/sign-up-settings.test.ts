@@ -21,7 +21,7 @@ describe('readSignUpSettings', () => {
   describe('defaults', () => {
     it('applies every default when nothing is configured', () => {
       expect(settingsFrom({})).to.deep.equal({
-        dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined, IProspectRepository: undefined },
+        dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined, IProspectRepository: undefined, IProspectIndex: undefined },
         referenceDataApi: { url: undefined },
         messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined },
         database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
@@ -70,6 +70,7 @@ describe('readSignUpSettings', () => {
         'ELASTICSEARCH:URL': 'http://es:9200',
         'elasticsearch:index': 'signups',
         'Elasticsearch:ApiKey': 'a2V5',
+        'dependencies:iprospectindex': 'ElasticsearchProspectIndex',
       });
 
       expect(settings).to.deep.equal({
@@ -77,6 +78,7 @@ describe('readSignUpSettings', () => {
           IProspectSaveHandler: 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler',
           IReferenceDataLoader: 'ApiReferenceDataLoader',
           IProspectRepository: undefined,
+          IProspectIndex: 'ElasticsearchProspectIndex',
         },
         referenceDataApi: { url: 'http://reference-data-api/api' },
         messageQueue: {

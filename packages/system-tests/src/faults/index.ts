@@ -5,3 +5,4 @@ export * from './poison-messages.js';
 export * from './readiness-probe.js';
 export * from './sign-up-ledger.js';
 export * from './sign-up-traffic.js';
+export * from './kills-during-burst.js';

@@ -23,13 +23,14 @@ describe('readSignUpSettings', () => {
       expect(settingsFrom({})).to.deep.equal({
         dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined, IProspectRepository: undefined, IProspectIndex: undefined },
         referenceDataApi: { url: undefined },
-        messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined },
+        messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined, replicas: 1, encoding: 'utf-8' },
         database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
         analytics: { connectionString: 'sqlite:./data/signup.db', separate: false },
         elasticsearch: { url: undefined, index: 'prospects', username: undefined, password: undefined, apiKey: undefined },
         web: { port: 8020 },
         metricsServer: { enabled: false, port: 9464 },
         logging: { level: 'info', format: 'text' },
+        analyticsAccess: { username: 'admin' },
       });
     });
 
@@ -40,12 +41,15 @@ describe('readSignUpSettings', () => {
         'Web:Port': '',
         'Database:Migrate': '',
         'Dependencies:IProspectSaveHandler': '  ',
+        'Analytics:Username': ' ',
+        'Analytics:Password': '   ',
       });
 
       expect(settings.messageQueue.url).to.equal(undefined);
       expect(settings.database).to.deep.equal({ connectionString: 'sqlite:./data/signup.db', migrate: true });
       expect(settings.web.port).to.equal(8020);
       expect(settings.dependencies.IProspectSaveHandler).to.equal(undefined);
+      expect(settings.analyticsAccess).to.deep.equal({ username: 'admin' });
     });
   });
 
@@ -59,6 +63,8 @@ describe('readSignUpSettings', () => {
         'MessageQueue:Token': 's3cret',
         'MessageQueue:CredsFile': '/run/secrets/nats.creds',
         'MessageQueue:Mode': 'Core',
+        'MessageQueue:Replicas': '3',
+        'MessageQueue:Encoding': 'UTF-16LE',
         'ConnectionStrings:SignUpDb': 'Server=db;Database=SignUp;User Id=sa;Password=x',
         'Database:Migrate': 'NO',
         'Web:Port': '80',
@@ -71,6 +77,8 @@ describe('readSignUpSettings', () => {
         'elasticsearch:index': 'signups',
         'Elasticsearch:ApiKey': 'a2V5',
         'dependencies:iprospectindex': 'ElasticsearchProspectIndex',
+        'analytics:username': 'business',
+        'Analytics:Password': 'correct horse',
       });
 
       expect(settings).to.deep.equal({
@@ -87,6 +95,8 @@ describe('readSignUpSettings', () => {
           token: 's3cret',
           credsFile: '/run/secrets/nats.creds',
           mode: 'core',
+          replicas: 3,
+          encoding: 'utf-16le',
         },
         database: { connectionString: 'Server=db;Database=SignUp;User Id=sa;Password=x', migrate: false },
         analytics: { connectionString: 'mysql://analytics@db/analytics', separate: true },
@@ -94,7 +104,12 @@ describe('readSignUpSettings', () => {
         web: { port: 80 },
         metricsServer: { enabled: true, port: 50505 },
         logging: { level: 'warn', format: 'json' },
+        analyticsAccess: { username: 'business', password: 'correct horse' },
       });
+    });
+
+    it('keeps spaces at either end of the analytics password', () => {
+      expect(settingsFrom({ 'Analytics:Password': ' pass phrase ' }).analyticsAccess.password).to.equal(' pass phrase ');
     });
 
     it('splits a cluster URL into servers, keeping credentials and accepting tls://', () => {
@@ -165,10 +180,17 @@ describe('readSignUpSettings', () => {
       { values: { 'MessageQueue:Url': 'mq:4222' }, key: 'MessageQueue:Url', shown: '"mq:4222"', accepted: 'use nats://host:4222' },
       { values: { 'MessageQueue:Url': 'nats://mq:4222,' + 'ftp://other' }, key: 'MessageQueue:Url', shown: '"nats://mq:4222,ftp://other"', accepted: 'use nats://host:4222' },
       { values: { 'MessageQueue:Url': 'nats://mq:99999' }, key: 'MessageQueue:Url', shown: '"nats://mq:99999"', accepted: 'use nats://host:4222' },
+      { values: { 'MessageQueue:Replicas': '0' }, key: 'MessageQueue:Replicas', shown: '"0"', accepted: 'use 1-5 (3 on a three-node cluster)' },
+      { values: { 'MessageQueue:Replicas': '6' }, key: 'MessageQueue:Replicas', shown: '"6"', accepted: 'use 1-5' },
+      { values: { 'MessageQueue:Replicas': 'three' }, key: 'MessageQueue:Replicas', shown: '"three"', accepted: 'use 1-5' },
+      { values: { 'MessageQueue:Encoding': 'utf-16' }, key: 'MessageQueue:Encoding', shown: '"utf-16"', accepted: 'use utf-8, or utf-16le for the original .NET handlers' },
+      { values: { 'MessageQueue:Encoding': 'latin1' }, key: 'MessageQueue:Encoding', shown: '"latin1"', accepted: 'use utf-8, or utf-16le' },
       { values: { 'ReferenceDataApi:Url': 'reference-data-api' }, key: 'ReferenceDataApi:Url', shown: '"reference-data-api"', accepted: 'use http://host:port/api' },
       { values: { 'Logging:LogLevel': 'loud' }, key: 'Logging:LogLevel', shown: '"loud"', accepted: 'use debug, info, warn or error' },
       { values: { LOG_LEVEL: 'loud' }, key: 'LOG_LEVEL', shown: '"loud"', accepted: 'use debug, info, warn or error' },
       { values: { 'Logging:Format': 'logfmt' }, key: 'Logging:Format', shown: '"logfmt"', accepted: 'use text or json' },
+      { values: { 'Analytics:Username': 'ad:min' }, key: 'Analytics:Username', shown: '"ad:min"', accepted: 'use a user name without ":"' },
+      { values: { 'Analytics:Username': 'ad\tmin' }, key: 'Analytics:Username', shown: '"ad\\tmin"', accepted: 'use a user name without ":"' },
     ];
 
     for (const { values, key, shown, accepted } of cases) {
@@ -185,6 +207,16 @@ describe('readSignUpSettings', () => {
 
     it('gives the exact message for a bad web port', () => {
       expect(errorFrom({ 'Web:Port': 'abc' }).message).to.equal('Web:Port = "abc" is not a port number; use 1-65535');
+    });
+
+    it('gives the exact message for a bad replica count', () => {
+      expect(errorFrom({ 'MessageQueue:Replicas': '7' }).message)
+        .to.equal('MessageQueue:Replicas = "7" is not a replica count; use 1-5 (3 on a three-node cluster)');
+    });
+
+    it('gives the exact message for a bad message encoding', () => {
+      expect(errorFrom({ 'MessageQueue:Encoding': 'utf-16be' }).message)
+        .to.equal('MessageQueue:Encoding = "utf-16be" is not a message encoding; use utf-8, or utf-16le for the original .NET handlers');
     });
 
     it('gives the exact message for a bad NATS URL', () => {

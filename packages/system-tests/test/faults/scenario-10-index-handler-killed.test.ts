@@ -8,7 +8,7 @@ import {
 } from '../../src/faults/index.js';
 import { ProspectIndexTable, type HostProcess, type WebHost } from '../../src/index.js';
 
-const TITLE = '8 (kill -9 of the index handler ×3 mid-batch during 3000 API sign-ups)';
+const TITLE = '10 (kill -9 of the index handler ×3 mid-batch during 3000 API sign-ups)';
 const SIGN_UPS = 3000;
 const KILLS = 3;
 

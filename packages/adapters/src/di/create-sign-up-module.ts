@@ -13,6 +13,8 @@ export const USE_CASE_PORTS = Object.freeze({
   SignUpProspect: ['IProspectSaveHandler', 'IReferenceDataLoader'],
   SaveProspectEventHandler: ['IProspectRepository', 'IReferenceDataLoader'],
   IndexProspectEventHandler: ['IProspectIndex', 'IReferenceDataLoader'],
+  /** Not a use case: the analytics' reads (`IProspectAnalytics`), answered by the store `IProspectIndex` chooses. */
+  ProspectAnalytics: ['IProspectIndex'],
 } as const satisfies Record<string, readonly ConfigurablePort[]>);
 
 /** Ready-made implementations that replace configured ones, for tests and embedders. */

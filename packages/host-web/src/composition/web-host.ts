@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import { IEventSubscriber, IndexProspectEventHandler, IReferenceDataLoader, SaveProspectEventHandler, type ILogger } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
+import { resolveAnalyticsCredentials } from '../http/analytics-credentials.js';
 import { createApp } from '../http/create-app.js';
 import type { WebAppOptions } from '../http/web-app-dependencies.js';
 import { WebMetrics } from '../http/web-metrics.js';
@@ -66,7 +67,8 @@ export class WebHost {
       });
 
       const metrics = options.metrics ?? new WebMetrics();
-      const app = createApp(resolveAppDependencies(container, { logger, metrics, options: options.app }));
+      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsAccess, { generatePassword: plan.inProcess }, logger);
+      const app = createApp(resolveAppDependencies(container, { logger, metrics, options: options.app, analyticsCredentials }));
       return new WebHost(app, metrics, resources, options.shutdownGraceMs ?? 10_000);
     } catch (error) {
       await resources.release();

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'mocha';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import request from 'supertest';
+import type { AnalyticsSummary } from '@signup/domain';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
 import { RecordingLogger } from '@signup/adapters/memory';
 import { WebHost } from '../../src/composition/web-host.js';
@@ -82,6 +83,14 @@ describe('WebHost on SQLite', () => {
       expect(res.body).to.deep.equal({ status: 'ready', checks: { database: 'ok', 'reference-data': 'ok' } });
     });
 
+    it('keeps the analytics off without Analytics:Password, saying in one line which key turns them on', async () => {
+      await request(host.app.callback()).get('/app/Analytics').expect(404);
+      await request(host.app.callback()).get('/api/analytics/summary').expect(404);
+      expect(logger.messages().filter((line) => line.startsWith('Analytics:'))).to.deep.equal([
+        'Analytics: off (/app/Analytics answers 404); set Analytics:Password to turn them on',
+      ]);
+    });
+
     it('counts the saves under the synchronous handler', async () => {
       const res = await request(host.app.callback()).get('/metrics').expect(200);
       expect(res.text).to.match(/prospect_saves\{handler="SynchronousProspectSaveHandler"\} [1-9]/);
@@ -121,6 +130,21 @@ describe('WebHost on SQLite', () => {
         db.close();
       }
       expect(logger.messages().filter((line) => line.startsWith('Prospect indexed; event ID:'))).to.have.length(2);
+    });
+
+    it('turns the analytics on with a password generated at start and logged once, reading what the index handler wrote', async () => {
+      const [line, ...more] = logger.messages().filter((message) => message.startsWith('Analytics:'));
+      expect(more).to.deep.equal([]);
+      const password = /with the password (\S+) \(generated at start/.exec(line ?? '')?.[1];
+      expect(password, line).to.be.a('string').with.length.above(20);
+      await request(host.app.callback()).get('/api/analytics/summary').expect(401);
+      await request(host.app.callback()).get('/api/analytics/summary').auth('admin', 'not-the-password').expect(401);
+
+      const res = await request(host.app.callback()).get('/api/analytics/summary').auth('admin', password!).expect(200);
+      const summary = res.body as AnalyticsSummary;
+      expect(summary.total).to.equal(2);
+      expect(summary.byCountry).to.deep.equal([{ countryCode: 'USA', countryName: 'United States', count: 2 }]);
+      expect(summary.byRole).to.deep.equal([{ roleCode: 'AC', roleName: 'Architect', count: 2 }]);
     });
 
     it('is ready, checking the database and the in-process save and index handlers', async () => {

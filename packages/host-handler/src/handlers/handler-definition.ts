@@ -12,7 +12,7 @@ export interface HandlerContext {
   readonly logger: ILogger;
   /**
    * Resolves a token from the host's container: the definition's `ports`, the use cases of
-   * `@signup/adapters/di` (`SaveProspectEventHandler`) and `ILogger`.
+   * `@signup/adapters/di` (`SaveProspectEventHandler`, `IndexProspectEventHandler`) and `ILogger`.
    *
    * @throws Error when nothing is bound to the token.
    */

@@ -1,4 +1,4 @@
-import { connectToMessageQueue, createNatsMessaging } from '@signup/adapters/nats';
+import { connectToMessageQueue, createNatsMessaging, resetJetStreamConsumer } from '@signup/adapters/nats';
 import { createKnex, migrateDatabase, SqlHealthCheck } from '@signup/adapters/sql';
 import type { IHealthCheck } from '@signup/domain';
 import { MonitoringServer, type MonitoringServerOptions } from '../monitoring/monitoring-server.js';
@@ -10,11 +10,12 @@ export interface HandlerHostAdapters {
   readonly createDatabaseHealthCheck: (knex: ReturnType<typeof createKnex>) => IHealthCheck;
   readonly connectToMessageQueue: typeof connectToMessageQueue;
   readonly createNatsMessaging: typeof createNatsMessaging;
+  readonly resetConsumer: typeof resetJetStreamConsumer;
   readonly createMonitoringServer: (options: MonitoringServerOptions) => Pick<MonitoringServer, 'start' | 'close'>;
 }
 
 /** The real adapters. */
 export const defaultHandlerHostAdapters: HandlerHostAdapters = {
   createKnex, migrateDatabase, createDatabaseHealthCheck: (knex) => new SqlHealthCheck(knex),
-  connectToMessageQueue, createNatsMessaging, createMonitoringServer: (options) => new MonitoringServer(options),
+  connectToMessageQueue, createNatsMessaging, resetConsumer: resetJetStreamConsumer, createMonitoringServer: (options) => new MonitoringServer(options),
 };

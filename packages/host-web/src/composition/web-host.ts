@@ -1,12 +1,13 @@
 import type Koa from 'koa';
-import { IEventSubscriber, IHealthCheck, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, SignUpProspect, type ILogger } from '@signup/domain';
+import { IEventSubscriber, IndexProspectEventHandler, IReferenceDataLoader, SaveProspectEventHandler, type ILogger } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
+import { resolveAnalyticsCredentials } from '../http/analytics-credentials.js';
 import { createApp } from '../http/create-app.js';
 import type { WebAppOptions } from '../http/web-app-dependencies.js';
 import { WebMetrics } from '../http/web-metrics.js';
 import { WebServer } from '../http/web-server.js';
 import { referenceDataHealthCheck } from '../http/reference-data-health-check.js';
-import { buildContainer, planWebHost, type ContainerOverrides } from './build-container.js';
+import { buildContainer, planWebHost, resolveAppDependencies, type ContainerOverrides } from './build-container.js';
 import { openWebInfrastructure } from './open-web-infrastructure.js';
 import { WebResources } from './web-resources.js';
 
@@ -23,10 +24,10 @@ export interface WebHostOptions {
 /**
  * The composition root of `signup-web`. `create` asks the implementation registry what
  * the configuration needs and opens it (knex with migrations when a chosen implementation
- * needs the database; NATS, or the in-process bus with the save handler subscribed to it
- * in this process for the all-in-one, when the save handler publishes), builds the
- * container and the Koa app, and warms the reference data. `listen` serves it; `stop`
- * undoes everything in reverse order.
+ * needs the database; NATS, or for the all-in-one the in-process bus with the save and
+ * index handlers subscribed to it in this process, when the save handler publishes),
+ * builds the container and the Koa app, and warms the reference data. `listen` serves
+ * it; `stop` undoes everything in reverse order.
  */
 export class WebHost {
   private readonly server: WebServer;
@@ -57,7 +58,7 @@ export class WebHost {
       const healthChecks = [referenceDataHealthCheck(() => built.referenceData), ...opened.healthChecks];
       const container = buildContainer(settings, { logger, modules: opened.modules, healthChecks }, overrides);
       if (plan.inProcess) {
-        resources.subscription = await container.get<IEventSubscriber>(IEventSubscriber).subscribe(container.get(SaveProspectEventHandler));
+        await resources.subscribe(container.get(IEventSubscriber), [container.get(SaveProspectEventHandler), container.get(IndexProspectEventHandler)]);
       }
       const referenceData = container.get<IReferenceDataLoader>(IReferenceDataLoader);
       built.referenceData = referenceData;
@@ -66,15 +67,8 @@ export class WebHost {
       });
 
       const metrics = options.metrics ?? new WebMetrics();
-      const app = createApp({
-        signUp: container.get(SignUpProspect),
-        referenceData,
-        healthChecks: container.getAll<IHealthCheck>(IHealthCheck),
-        logger,
-        metrics,
-        saveHandlerName: container.get<IProspectSaveHandler>(IProspectSaveHandler).name,
-        ...(options.app === undefined ? {} : { options: options.app }),
-      });
+      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsAccess, { generatePassword: plan.inProcess }, logger);
+      const app = createApp(resolveAppDependencies(container, { logger, metrics, options: options.app, analyticsCredentials }));
       return new WebHost(app, metrics, resources, options.shutdownGraceMs ?? 10_000);
     } catch (error) {
       await resources.release();
@@ -88,9 +82,9 @@ export class WebHost {
   }
 
   /**
-   * Stops taking requests and lets open ones finish, gives the in-process save
-   * handler time to store what it holds (both within the grace period), then
-   * stops it and closes the connections.
+   * Stops taking requests and lets open ones finish, gives the in-process handlers
+   * time to store what they hold (both within the grace period), then stops them
+   * and closes the connections.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {

@@ -38,14 +38,16 @@ export class NatsHealthCheck implements IHealthCheck {
     if (!this.monitor.connected) {
       throw new QueueUnavailableError('The message queue is reconnecting: the connection to its server was lost and the client is trying the servers again.');
     }
+    // Stalled subscriptions are known without asking the server: answer at once rather than
+    // after the flush below times out, which can outlast an orchestrator's probe timeout.
+    const stalled = this.subscriptions().filter((subscription) => !subscription.healthy).length;
+    if (stalled > 0) {
+      throw new QueueUnavailableError(`${stalled} message queue subscription${stalled === 1 ? ' is' : 's are'} stalled.`);
+    }
     try {
       await withTimeout(this.nc.flush(), this.timeoutMs);
     } catch (error) {
       throw queueUnavailable('The message queue is down: its server did not answer', error);
-    }
-    const stalled = this.subscriptions().filter((subscription) => !subscription.healthy).length;
-    if (stalled > 0) {
-      throw new QueueUnavailableError(`${stalled} message queue subscription${stalled === 1 ? ' is' : 's are'} stalled.`);
     }
   }
 }

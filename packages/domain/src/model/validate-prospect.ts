@@ -18,10 +18,12 @@ const EMAIL_TOP_LEVEL_LABEL = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
 
 type FieldErrors = Partial<Record<ProspectField, string>>;
 
-function lengthOf(value: string): number {
+/** True when `value` has more than `limit` code points; counts them only when its UTF-16 length could be over. */
+function longerThan(value: string, limit: number): boolean {
+  if (value.length <= limit) return false;
   let count = 0;
   for (const _ of value) count += 1;
-  return count;
+  return count > limit;
 }
 
 /** Reads one field of untrusted input as trimmed text; undefined when absent or blank, null when not text. */
@@ -37,7 +39,7 @@ function readText(input: object, field: ProspectField): string | undefined | nul
 function checkName(value: string | undefined | null, label: string): string | undefined {
   if (value === null) return `${label} must be text.`;
   if (value === undefined) return `Please enter your ${label.toLowerCase()}.`;
-  if (lengthOf(value) > PROSPECT_LIMITS.name) return `${label} must be ${PROSPECT_LIMITS.name} characters or fewer.`;
+  if (longerThan(value, PROSPECT_LIMITS.name)) return `${label} must be ${PROSPECT_LIMITS.name} characters or fewer.`;
   if (FORBIDDEN_CHARACTERS.test(value)) return `${label} contains characters that are not allowed, such as line breaks.`;
   return undefined;
 }
@@ -48,7 +50,7 @@ export function isPlausibleEmailAddress(value: string): boolean {
   if (at < 1 || at === value.length - 1) return false;
   const local = value.slice(0, at);
   const domain = value.slice(at + 1);
-  if (lengthOf(local) > 64 || !EMAIL_LOCAL_PART.test(local)) return false;
+  if (longerThan(local, 64) || !EMAIL_LOCAL_PART.test(local)) return false;
   if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
   const labels = domain.split('.');
   if (labels.length < 2) return false;
@@ -59,7 +61,7 @@ export function isPlausibleEmailAddress(value: string): boolean {
 function checkEmail(value: string | undefined | null): string | undefined {
   if (value === null) return 'Email address must be text.';
   if (value === undefined) return 'Please enter your email address.';
-  if (lengthOf(value) > PROSPECT_LIMITS.emailAddress) {
+  if (longerThan(value, PROSPECT_LIMITS.emailAddress)) {
     return `Email address must be ${PROSPECT_LIMITS.emailAddress} characters or fewer.`;
   }
   if (!isPlausibleEmailAddress(value)) return 'Please enter a valid email address, like name@example.com.';
@@ -69,7 +71,7 @@ function checkEmail(value: string | undefined | null): string | undefined {
 function checkCompany(value: string | undefined | null): string | undefined {
   if (value === null) return 'Company name must be text.';
   if (value === undefined) return undefined;
-  if (lengthOf(value) > PROSPECT_LIMITS.companyName) {
+  if (longerThan(value, PROSPECT_LIMITS.companyName)) {
     return `Company name must be ${PROSPECT_LIMITS.companyName} characters or fewer.`;
   }
   if (FORBIDDEN_CHARACTERS.test(value)) return 'Company name contains characters that are not allowed, such as line breaks.';

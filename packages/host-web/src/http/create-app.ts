@@ -2,6 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { requireBasicAuth } from './basic-auth.js';
 import { errorMiddleware } from './error-middleware.js';
+import { exactRoutes } from './exact-routes.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './request-body.js';
 import { requestMetrics } from './request-metrics.js';
 import { requestTracing } from './request-tracing.js';
@@ -39,8 +40,7 @@ export function createApp(deps: WebAppDependencies): Koa {
   });
 
   const router = new Router();
-  registerPageRoutes(router, deps, bodyLimit);
-  registerApiRoutes(router, deps, bodyLimit);
+  const busiest = [...registerPageRoutes(router, deps, bodyLimit), ...registerApiRoutes(router, deps, bodyLimit)];
   registerOperationsRoutes(router, deps, readinessTimeoutMs);
   if (deps.analytics !== undefined) registerAnalyticsRoutes(router, deps, deps.analytics);
   registerStaticAssets(router, loadStaticAssets());
@@ -50,6 +50,7 @@ export function createApp(deps: WebAppDependencies): Koa {
   app.use(securityHeaders());
   app.use(errorMiddleware(deps.logger));
   if (deps.analytics !== undefined) app.use(requireBasicAuth(deps.analytics.credentials, ANALYTICS_PATHS));
+  app.use(exactRoutes(busiest));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { ExactRoute } from '../exact-routes.js';
 import { isCorrelationId, ProspectInvalidError, type ProspectField } from '@signup/domain';
 import { firstValue, readForm, type FormFields } from '../request-body.js';
 import type { WebAppDependencies } from '../web-app-dependencies.js';
@@ -22,9 +24,9 @@ function keptValues(fields: FormFields): Partial<Record<ProspectField, string>> 
  * The HTML pages: landing page, the sign-up form and its post, the thank-you
  * page. A rejected post answers 400 with the form again: values kept, each error
  * next to its field, the same `submissionId` (a malformed one is replaced, as it
- * is not the person's mistake).
+ * is not the person's mistake). Returns the form post, for `exactRoutes`.
  */
-export function registerPageRoutes(router: Router, deps: WebAppDependencies, bodyLimit: number): void {
+export function registerPageRoutes(router: Router, deps: WebAppDependencies, bodyLimit: number): readonly ExactRoute[] {
   router.get('/', (ctx) => {
     ctx.type = 'html';
     ctx.body = renderLandingPage();
@@ -37,7 +39,7 @@ export function registerPageRoutes(router: Router, deps: WebAppDependencies, bod
     ctx.body = renderSignUpPage({ referenceData, submissionId: randomUUID() });
   });
 
-  router.post('/app/SignUp', async (ctx) => {
+  const postForm: Middleware = async (ctx) => {
     const fields = await readForm(ctx, bodyLimit);
     const posted = firstValue(fields, 'submissionId');
     const submissionId = isCorrelationId(posted) ? posted.toLowerCase() : randomUUID();
@@ -55,10 +57,12 @@ export function registerPageRoutes(router: Router, deps: WebAppDependencies, bod
     deps.metrics.countSave(deps.saveHandlerName);
     ctx.redirect('/app/ThankYou');
     ctx.status = 303;
-  });
+  };
+  router.post('/app/SignUp', postForm);
 
   router.get('/app/ThankYou', (ctx) => {
     ctx.type = 'html';
     ctx.body = renderThankYouPage();
   });
+  return [{ method: 'POST', path: '/app/SignUp', handler: postForm }];
 }

@@ -24,6 +24,15 @@ describe('web app JSON API', () => {
       expect(t.save.firstCall.args[0].correlationId).to.equal((res.body as { correlationId: string }).correlationId);
     });
 
+    it('answers a sign-up sent to the path in another case or with a trailing slash as one sent to the exact path', async () => {
+      await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(202);
+      await request(t.callback).post('/API/Prospects').send(VALID_INPUT).expect(202);
+      await request(t.callback).post('/api/prospects/').send(VALID_INPUT).expect(202);
+      const metrics = await t.metrics.render();
+      expect(metrics).to.contain('http_requests_total{method="POST",route="/api/prospects",status="202"} 3');
+      expect(metrics).to.contain('prospect_saves{handler="AsynchronousProspectSaveHandler"} 3');
+    });
+
     it('answers 201 with the prospect id when the prospect was saved', async () => {
       t.save.callsFake((event) => Promise.resolve({ status: 'saved', correlationId: event.correlationId, prospectId: 42 }));
       const res = await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(201);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, it } from 'mocha';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import request from 'supertest';
-import { createTestApp, type TestApp } from './test-app.js';
+import { createTestApp, VALID_INPUT, type TestApp } from './test-app.js';
 
 describe('web app security headers', () => {
   let sandbox: sinon.SinonSandbox;
@@ -25,6 +25,7 @@ describe('web app security headers', () => {
       return request(a.callback).post('/app/SignUp').type('form').send({ firstName: 'A', lastName: 'B', emailAddress: 'a@b.co' });
     }],
     ['the JSON API', (a) => request(a.callback).get('/api/countries')],
+    ['a sign-up through the JSON API', (a) => request(a.callback).post('/api/prospects').send(VALID_INPUT)],
     ['a stylesheet', (a) => request(a.callback).get('/static/site.css')],
   ];
 

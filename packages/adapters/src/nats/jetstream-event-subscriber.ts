@@ -1,5 +1,6 @@
 import type { IProspectEventHandler } from '@signup/domain';
 import { DEFAULT_RETRY_DELAYS_MS } from '../messaging/retry-delay.js';
+import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSettings } from './jetstream-subscription.js';
 import { NatsEventSubscriber } from './nats-event-subscriber.js';
 
@@ -26,6 +27,8 @@ export interface JetStreamEventSubscriberOptions {
   readonly recoveryDelaysMs?: readonly number[];
   /** How long a dead-letter publish may wait for its acknowledgement. Default 5000 ms. */
   readonly deadLetterTimeoutMs?: number;
+  /** Makes the spans of each message and batch when given (tracing on; see docs/observability.md). */
+  readonly tracer?: MessagingTracer | undefined;
 }
 
 /**
@@ -51,6 +54,7 @@ export class JetStreamEventSubscriber extends NatsEventSubscriber<JetStreamEvent
       recoveryDelaysMs: options.recoveryDelaysMs ?? [500, 1000, 2000, 5000],
       deadLetterTimeoutMs: options.deadLetterTimeoutMs ?? 5000,
       flushTimeoutMs: 5000,
+      tracer: options.tracer,
     };
   }
 

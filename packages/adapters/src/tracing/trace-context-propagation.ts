@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { headers as createHeaders, Match, type MsgHdrs } from 'nats';
 
 /** A plain string map carrying trace context, for the in-process bus. */
@@ -43,6 +43,7 @@ export function injectTraceContext(headers: MsgHdrs, from: Context = context.act
  * send (tracing off, no active span): a publisher that sends no other header then sends none.
  */
 export function traceContextHeaders(from: Context = context.active()): MsgHdrs | undefined {
+  if (trace.getSpanContext(from) === undefined) return undefined;
   const headers = createHeaders();
   return injectTraceContext(headers, from) ? headers : undefined;
 }

@@ -1,4 +1,6 @@
+import type { Tracer } from '@opentelemetry/api';
 import type Koa from 'koa';
+import { MessagingTracer } from '@signup/adapters/tracing';
 import { IEventSubscriber, IHealthCheck, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, SignUpProspect, type ILogger } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
 import { createApp } from '../http/create-app.js';
@@ -8,6 +10,7 @@ import { WebServer } from '../http/web-server.js';
 import { referenceDataHealthCheck } from '../http/reference-data-health-check.js';
 import { buildContainer, planWebHost, type ContainerOverrides } from './build-container.js';
 import { openWebInfrastructure } from './open-web-infrastructure.js';
+import { TracedSignUpProspect } from './traced-sign-up-prospect.js';
 import { WebResources } from './web-resources.js';
 
 /** How the host is put together, beyond the settings. */
@@ -16,6 +19,11 @@ export interface WebHostOptions {
   readonly overrides?: ContainerOverrides;
   readonly metrics?: WebMetrics;
   readonly app?: WebAppOptions;
+  /**
+   * From `startTracing`, when tracing is on: the app makes a span per request, the validation
+   * and the publish get spans, and the trace context travels with the event.
+   */
+  readonly tracer?: Tracer | undefined;
   /** How long `stop` lets open requests finish before closing their connections. Default 10 s. */
   readonly shutdownGraceMs?: number;
 }
@@ -53,7 +61,10 @@ export class WebHost {
     const resources = new WebResources(logger);
     try {
       const built: { referenceData?: IReferenceDataLoader } = {};
-      const opened = await openWebInfrastructure(settings, plan, resources, logger);
+      const metrics = options.metrics ?? new WebMetrics();
+      const { tracer } = options;
+      const messagingTracer = tracer === undefined ? undefined : new MessagingTracer(tracer, { consumerGroup: 'save-handler' });
+      const opened = await openWebInfrastructure(settings, plan, resources, logger, { metrics, messagingTracer });
       const healthChecks = [referenceDataHealthCheck(() => built.referenceData), ...opened.healthChecks];
       const container = buildContainer(settings, { logger, modules: opened.modules, healthChecks }, overrides);
       if (plan.inProcess) {
@@ -65,15 +76,16 @@ export class WebHost {
         logger.warn('Reference data could not be loaded at start; the form answers 503 until it can be', { error });
       });
 
-      const metrics = options.metrics ?? new WebMetrics();
       const app = createApp({
-        signUp: container.get(SignUpProspect),
+        signUp: tracer === undefined
+          ? container.get(SignUpProspect)
+          : new TracedSignUpProspect(referenceData, container.get<IProspectSaveHandler>(IProspectSaveHandler)),
         referenceData,
         healthChecks: container.getAll<IHealthCheck>(IHealthCheck),
         logger,
         metrics,
         saveHandlerName: container.get<IProspectSaveHandler>(IProspectSaveHandler).name,
-        ...(options.app === undefined ? {} : { options: options.app }),
+        ...(options.app === undefined && tracer === undefined ? {} : { options: { ...options.app, ...(tracer === undefined ? {} : { tracer }) } }),
       });
       return new WebHost(app, metrics, resources, options.shutdownGraceMs ?? 10_000);
     } catch (error) {

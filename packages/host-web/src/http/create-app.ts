@@ -36,7 +36,7 @@ export function createApp(deps: WebAppDependencies): Koa {
   if (deps.options?.tracer !== undefined) app.use(requestTracing(deps.options.tracer));
   app.use(requestMetrics(deps.metrics));
   app.use(securityHeaders());
-  app.use(errorMiddleware(deps.logger));
+  app.use(errorMiddleware(deps.logger, (cause) => deps.metrics.countUnavailable(cause)));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

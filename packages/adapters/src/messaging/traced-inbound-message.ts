@@ -37,7 +37,10 @@ export class TracedInboundMessage implements InboundMessage {
   }
 
   decode(): ProspectSignedUpEvent {
-    return this.inner.decode();
+    const event = this.inner.decode();
+    // A message without Nats-Msg-Id (a legacy publisher's) is named by its correlation id once decoded.
+    this.span.setAttribute('messaging.message.id', event.correlationId);
+    return event;
   }
 
   ack(): void {

@@ -98,13 +98,9 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     if (Object.keys(signUp.chosen).length > 0) logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);
     for (const warning of signUp.warnings) logger.warn(warning);
 
-    const context: HandlerContext = { settings, logger, get: (token) => container.get(token) };
-    await definition.beforeSubscribe?.(context);
-    const handler = definition.createHandler(context);
-    if (handler.name !== definition.name) throw new TypeError(`The handler "${definition.name}" created a handler named "${handler.name}"`);
-    const subscription = await container.get<IEventSubscriber>(IEventSubscriber).subscribe(new CountingEventHandler(handler, metrics.events, metrics));
-    shutdown.push('subscription', () => subscription.stop());
     if (settings.metricsServer.enabled && settings.messageQueue.mode === 'jetstream') {
+      // Started before subscribing, so the first sample shows the backlog the handler starts with
+      // (the durable consumer survives the handler; on a first run it does not exist yet).
       const lag = adapters.createConsumerLag(connection, {
         consumer: definition.name,
         intervalMs: settings.metricsServer.consumerLagIntervalMs,
@@ -114,6 +110,13 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
       lag.start();
       shutdown.push('consumer lag sampling', () => lag.stop());
     }
+
+    const context: HandlerContext = { settings, logger, get: (token) => container.get(token) };
+    await definition.beforeSubscribe?.(context);
+    const handler = definition.createHandler(context);
+    if (handler.name !== definition.name) throw new TypeError(`The handler "${definition.name}" created a handler named "${handler.name}"`);
+    const subscription = await container.get<IEventSubscriber>(IEventSubscriber).subscribe(new CountingEventHandler(handler, metrics.events, metrics));
+    shutdown.push('subscription', () => subscription.stop());
 
     for (const check of container.getAll<IHealthCheck>(IHealthCheck)) readiness.add(check);
     readiness.add({

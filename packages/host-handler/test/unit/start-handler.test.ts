@@ -120,12 +120,12 @@ describe('startSaveHandler', () => {
   });
   afterEach(() => sandbox.restore());
 
-  it('opens the metrics server, the database, NATS, subscribes the save handler, then samples its consumer backlog, logging the chosen implementations', async () => {
+  it('opens the metrics server, the database, NATS, samples the consumer backlog, then subscribes the save handler, logging the chosen implementations', async () => {
     const running = await startSaveHandler(settings(), { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) });
 
     expect(calls).to.deep.equal([
-      'metrics.start', 'knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging', 'subscribe save-handler',
-      'lag.start save-handler every 15000 ms',
+      'metrics.start', 'knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging',
+      'lag.start save-handler every 15000 ms', 'subscribe save-handler',
     ]);
     expect(running.monitoringPort).to.equal(9464);
     expect(lines.join('\n')).to.match(/INFO .*Dependencies: IProspectRepository=SqlProspectRepository, IReferenceDataLoader=DatabaseReferenceDataLoader$/m);
@@ -168,12 +168,12 @@ describe('startSaveHandler', () => {
   });
 
   describe('stop', () => {
-    it('stops sampling the backlog, stops the subscription, drains NATS, destroys the pool and closes the metrics server, in that order', async () => {
+    it('stops the subscription, stops sampling the backlog, drains NATS, destroys the pool and closes the metrics server, in that order', async () => {
       const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
       calls.length = 0;
 
       expect(await running.stop()).to.equal(true);
-      expect(calls).to.deep.equal(['lag.stop', 'subscription.stop', 'nats.drain', 'knex.destroy', 'metrics.close']);
+      expect(calls).to.deep.equal(['subscription.stop', 'lag.stop', 'nats.drain', 'knex.destroy', 'metrics.close']);
     });
 
     it('runs once when called again (a second signal)', async () => {
@@ -194,7 +194,7 @@ describe('startSaveHandler', () => {
       calls.length = 0;
 
       expect(await running.stop()).to.equal(false);
-      expect(calls).to.deep.equal(['lag.stop', 'subscription.stop', 'knex.destroy', 'metrics.close']);
+      expect(calls).to.deep.equal(['subscription.stop', 'lag.stop', 'knex.destroy', 'metrics.close']);
       expect(lines.some((line) => line.includes('Closing message queue failed'))).to.equal(true);
     });
   });

@@ -5,7 +5,7 @@ const ioLibraries = ['knex', 'nats', 'koa', '@koa/*', '@opentelemetry/*', 'pg', 
 const deepImports = { group: ['@signup/*/src/*', '@signup/*/dist/*', '**/packages/*/src/*'], message: 'Import a package through its public entry point.' };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', '**/public/vendor/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', '**/public/vendor/**', 'coverage/**', 'packages/system-tests/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

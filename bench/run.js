@@ -7,6 +7,7 @@ import { renderReport } from './lib/report.js';
 import { describeMachine } from './lib/services.js';
 import { checkTargets } from './lib/targets.js';
 import { benchAnalyticsQuery } from './scenarios/analytics-query.js';
+import { benchClusterWeb, benchHandlerScale } from './scenarios/cluster.js';
 import { benchEndToEnd } from './scenarios/end-to-end.js';
 import { benchHandlerDrain } from './scenarios/handler-drain.js';
 import { benchIndexDrain } from './scenarios/index-drain.js';
@@ -22,8 +23,10 @@ full run, the chart docs/benchmarks.svg.
 
 Options:
   --only <list>   sections to run, comma-separated: web, drain, insert, e2e,
-                  analytics-query (default all of these), and index-drain (only
-                  when named: it needs the signup-handler index command)
+                  analytics-query, cluster (async web on a three-node R3 cluster
+                  against one server), scale (handler drain with 1, 2 and 3
+                  instances) (default all of these), and index-drain (only when
+                  named: it needs the signup-handler index command)
   --no-what-if    skip the what-if variants that locate costs (web app without a
                   queue, warn-level logs, the former insert)
   --quick         short runs to check that everything works (figures not comparable)
@@ -32,7 +35,7 @@ Options:
                   bench/results/profiles/ (summarise one with node bench/profile-summary.js)
   --help          this text`;
 
-const SECTIONS = ['web', 'drain', 'insert', 'e2e', 'analytics-query'];
+const SECTIONS = ['web', 'drain', 'insert', 'e2e', 'analytics-query', 'cluster', 'scale'];
 const OPT_IN_SECTIONS = ['index-drain'];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const PROFILES_DIR = fileURLToPath(new URL('./results/profiles/', import.meta.url));
@@ -41,8 +44,8 @@ const CHART_PATH = fileURLToPath(new URL('../docs/benchmarks.svg', import.meta.u
 
 function settingsFor(quick) {
   return quick
-    ? { rounds: 1, connections: 50, durationS: 3, downDurationS: 2, warmupS: 1, drainEvents: 5000, naiveEvents: 1000, insertRows: 2000, e2eRate: 2000, e2eDurationS: 5, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 20_000, analyticsSqliteRows: 5000, analyticsIterations: 5 }
-    : { rounds: 3, connections: 50, durationS: 10, downDurationS: 5, warmupS: 2, drainEvents: 50_000, naiveEvents: 10_000, insertRows: 20_000, e2eRate: 2000, e2eDurationS: 30, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 1_000_000, analyticsSqliteRows: 100_000, analyticsIterations: 20 };
+    ? { rounds: 1, connections: 50, durationS: 3, downDurationS: 2, warmupS: 1, drainEvents: 5000, scaleEvents: 5000, naiveEvents: 1000, insertRows: 2000, e2eRate: 2000, e2eDurationS: 5, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 20_000, analyticsSqliteRows: 5000, analyticsIterations: 5 }
+    : { rounds: 3, connections: 50, durationS: 10, downDurationS: 5, warmupS: 2, drainEvents: 50_000, scaleEvents: 50_000, naiveEvents: 10_000, insertRows: 20_000, e2eRate: 2000, e2eDurationS: 30, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 1_000_000, analyticsSqliteRows: 100_000, analyticsIterations: 20 };
 }
 
 async function main() {
@@ -85,6 +88,8 @@ async function main() {
     endToEndWhatIf: undefined,
     analyticsQuery: undefined,
     indexDrain: undefined,
+    cluster: undefined,
+    scale: undefined,
     targets: [],
   };
   log(`SignUp benchmarks on ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}, ${results.machine.natsServer}, ${results.machine.postgres}`);
@@ -120,6 +125,12 @@ async function main() {
   }
   if (sections.includes('index-drain')) {
     results.indexDrain = await benchIndexDrain({ events: settings.drainEvents, nodeArgsFor, log });
+  }
+  if (sections.includes('cluster')) {
+    results.cluster = await benchClusterWeb({ ...settings, nodeArgsFor, log });
+  }
+  if (sections.includes('scale')) {
+    results.scale = await benchHandlerScale({ events: settings.scaleEvents, nodeArgsFor, log });
   }
   results.finishedAt = new Date().toISOString();
   results.targets = checkTargets(results);

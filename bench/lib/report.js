@@ -137,6 +137,45 @@ export function renderReport(results) {
       ]),
     ));
   }
+  if (results.cluster !== undefined) {
+    const { single, cluster, ratio } = results.cluster;
+    parts.push('Cluster: the asynchronous web tier (PubAck awaited) against one nats-server and against a three-node cluster '
+      + `with MessageQueue:Replicas=3, same settings as the web tier, best of ${results.settings.rounds} interleaved rounds; `
+      + `cluster / single = ${fixed(ratio, 2)}`);
+    parts.push(markdownTable(
+      ['messaging', 'req/s', 'p50 ms', 'p99 ms', 'answers', 'errors', '× single req/s', 'web CPU s', 'nats-server CPU s (all)'],
+      [single, cluster].map(({ label, load, cpu }) => [
+        label,
+        thousands(load.requestsPerSecond),
+        fixed(load.p50Ms),
+        fixed(load.p99Ms),
+        statusSummary(load.statusCodes),
+        load.errors,
+        fixed(load.requestsPerSecond / single.load.requestsPerSecond, 2),
+        fixed(cpu.cpuSeconds.web, 1),
+        fixed(Object.entries(cpu.cpuSeconds).filter(([key]) => key.startsWith('nats-server')).reduce((sum, [, value]) => sum + value, 0), 1),
+      ]),
+    ));
+  }
+  if (results.scale !== undefined) {
+    const one = results.scale.find((row) => row.instances === 1);
+    parts.push('Handler scale-out: events already in the stream, drained by 1, 2 and 3 save-handler processes sharing one consumer, '
+      + 'counted from the last instance listening to the last row committed');
+    parts.push(markdownTable(
+      ['instances', 'events counted', 'drain s', 'events/s', '× one instance', 'handlers CPU s', 'postgres CPU s', 'nats-server CPU s', 'machine busy %'],
+      results.scale.map((row) => [
+        row.instances,
+        thousands(row.events),
+        fixed(row.drainMs / 1000, 2),
+        thousands(row.eventsPerSecond),
+        one === undefined ? 'n/a' : fixed(row.eventsPerSecond / one.eventsPerSecond, 2),
+        fixed(Object.entries(row.cpu.cpuSeconds).filter(([key]) => key.startsWith('handler')).reduce((sum, [, value]) => sum + value, 0), 1),
+        fixed(row.cpu.cpuSeconds.postgres, 1),
+        fixed(row.cpu.cpuSeconds['nats-server'], 1),
+        fixed(row.cpu.machineBusyPercent),
+      ]),
+    ));
+  }
   const windows = cpuWindows(results);
   if (windows.length > 0) {
     parts.push('Where the CPU went during each measured window: CPU seconds per process (2 cores = 2 s per second); '

@@ -11,6 +11,11 @@ export interface HostProcessOptions {
   /** The whole environment of the child, on top of PATH and HOME; nothing else leaks in from the test run. */
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /**
+   * Runs the process in a process group of its own and sends signals to the whole group,
+   * as a terminal does: for a launcher such as `npx`, whose child would otherwise outlive it.
+   */
+  readonly processGroup?: boolean;
 }
 
 /** How a process ended. */
@@ -46,6 +51,7 @@ export class HostProcess {
       cwd: options.cwd,
       env: { ...env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.processGroup === true,
     });
     this.collect(this.child.stdout, false);
     this.collect(this.child.stderr, true);
@@ -113,8 +119,8 @@ export class HostProcess {
   /** Sends SIGTERM and resolves with how the process exited; SIGKILLs it if it has not exited by the deadline. */
   async stop(timeoutMs = 20_000): Promise<ProcessExit> {
     if (!this.running) return this.exitInfo!;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    this.send('SIGTERM');
+    const timer = setTimeout(() => this.send('SIGKILL'), timeoutMs);
     try {
       return await this.exited;
     } finally {
@@ -124,13 +130,26 @@ export class HostProcess {
 
   /** Sends a signal without waiting. */
   signal(signal: NodeJS.Signals): void {
-    if (this.running) this.child.kill(signal);
+    if (this.running) this.send(signal);
   }
 
   /** SIGKILL: no chance to finish anything. */
   async kill(): Promise<ProcessExit> {
-    if (this.running) this.child.kill('SIGKILL');
+    if (this.running) this.send('SIGKILL');
     return this.exited;
+  }
+
+  private send(signal: NodeJS.Signals): void {
+    const { pid } = this.child;
+    if (this.options.processGroup === true && pid !== undefined) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // the group is gone already
+      }
+      return;
+    }
+    this.child.kill(signal);
   }
 
   private waitFor<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {

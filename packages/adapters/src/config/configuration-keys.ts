@@ -14,6 +14,8 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'MessageQueue:Token',
   'MessageQueue:CredsFile',
   'MessageQueue:Mode',
+  'MessageQueue:Replicas',
+  'MessageQueue:Encoding',
   'ConnectionStrings:SignUpDb',
   'ConnectionStrings:AnalyticsDb',
   'Elasticsearch:Url',

@@ -3,6 +3,9 @@ import type { Configuration } from './configuration.js';
 import { maskSecrets } from '../logging/index.js';
 import { ANALYTICS_CONNECTION_STRING_KEY, parseConnectionString } from '../sql/connection-string.js';
 
+/** How published events are encoded: UTF-8, or UTF-16LE without a byte order mark as the original .NET `MessageHelper` wrote them. */
+export type MessageEncoding = 'utf-8' | 'utf-16le';
+
 /** How log lines are written: the original's text lines, or one JSON object per line. */
 export type LogFormat = 'text' | 'json';
 
@@ -27,6 +30,10 @@ export interface SignUpSettings {
     readonly token?: string;
     readonly credsFile?: string;
     readonly mode: 'jetstream' | 'core';
+    /** JetStream replicas of the streams the hosts create (`MessageQueue:Replicas`, 1-5). */
+    readonly replicas: number;
+    /** How published events are encoded (`MessageQueue:Encoding`). */
+    readonly encoding: MessageEncoding;
   };
   /** The connection string is passed on as it is; the SQL adapter parses it. */
   readonly database: { readonly connectionString: string; readonly migrate: boolean };
@@ -50,13 +57,31 @@ export interface SignUpSettings {
 }
 
 /** The defaults applied by `readSignUpSettings`. */
-export const SIGNUP_DEFAULTS = Object.freeze({
+export const SIGNUP_DEFAULTS: Readonly<{
+  connectionString: string;
+  webPort: number;
+  metricsPort: number;
+  replicas: number;
+  encoding: MessageEncoding;
+  elasticsearchIndex: string;
+}> = Object.freeze({
   connectionString: 'sqlite:./data/signup.db',
   webPort: 8020,
   metricsPort: 9464,
   consumerLagIntervalSeconds: 15,
   elasticsearchIndex: 'prospects',
+  replicas: 1,
+  encoding: 'utf-8',
 });
+
+// JetStream refuses more than five replicas.
+const MAX_REPLICAS = 5;
+const ENCODINGS: Readonly<Record<string, MessageEncoding>> = {
+  'utf-8': 'utf-8',
+  utf8: 'utf-8',
+  'utf-16le': 'utf-16le',
+  utf16le: 'utf-16le',
+};
 
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
@@ -125,6 +150,26 @@ function isNatsUrl(server: string): boolean {
     && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '';
 }
 
+function readReplicas(config: Configuration): number {
+  const found = read(config, 'MessageQueue:Replicas');
+  if (found === undefined) return SIGNUP_DEFAULTS.replicas;
+  const replicas = /^\d$/.test(found.value) ? Number(found.value) : NaN;
+  if (!(replicas >= 1 && replicas <= MAX_REPLICAS)) {
+    throw invalid('MessageQueue:Replicas', found.value, 'is not a replica count', `1-${MAX_REPLICAS} (3 on a three-node cluster)`);
+  }
+  return replicas;
+}
+
+function readEncoding(config: Configuration): MessageEncoding {
+  const found = read(config, 'MessageQueue:Encoding');
+  if (found === undefined) return SIGNUP_DEFAULTS.encoding;
+  const encoding = ENCODINGS[found.value.toLowerCase()];
+  if (encoding === undefined) {
+    throw invalid('MessageQueue:Encoding', found.value, 'is not a message encoding', 'utf-8, or utf-16le for the original .NET handlers');
+  }
+  return encoding;
+}
+
 function readMessageQueue(config: Configuration): SignUpSettings['messageQueue'] {
   const modeSetting = read(config, 'MessageQueue:Mode');
   const mode = (modeSetting?.value ?? 'jetstream').toLowerCase();
@@ -133,13 +178,15 @@ function readMessageQueue(config: Configuration): SignUpSettings['messageQueue']
   }
   const token = read(config, 'MessageQueue:Token')?.value;
   const credsFile = read(config, 'MessageQueue:CredsFile')?.value;
+  const replicas = readReplicas(config);
+  const encoding = readEncoding(config);
   const url = read(config, 'MessageQueue:Url');
-  if (url === undefined) return { mode, token, credsFile };
+  if (url === undefined) return { mode, token, credsFile, replicas, encoding };
   const servers = url.value.split(',').map((server) => server.trim()).filter((server) => server !== '');
   if (servers.length === 0 || !servers.every(isNatsUrl)) {
     throw invalid(url.key, url.value, 'is not a NATS URL', 'nats://host:4222 (comma-separated for a cluster)');
   }
-  return { url: url.value, servers, mode, token, credsFile };
+  return { url: url.value, servers, mode, token, credsFile, replicas, encoding };
 }
 
 function readAnalyticsDatabase(config: Configuration, signUpDb: string): SignUpSettings['analytics'] {

@@ -1,4 +1,5 @@
 import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
+import type { MessageEncoding } from '../config/index.js';
 import type { NatsConnection } from './nats-connection.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { queueUnavailable } from './nats-error-translation.js';
@@ -9,6 +10,8 @@ import { withTimeout } from './with-timeout.js';
 export interface CoreNatsEventPublisherOptions {
   /** How long `publish` waits for a connection and the server's flush reply together. Default 2000 ms. */
   readonly timeoutMs?: number;
+  /** How published events are encoded (`MessageQueue:Encoding`). Default `utf-8`. */
+  readonly encoding?: MessageEncoding;
 }
 
 /**
@@ -24,14 +27,16 @@ export interface CoreNatsEventPublisherOptions {
 export class CoreNatsEventPublisher implements IEventPublisher {
   private readonly monitor: NatsConnectionMonitor;
   private readonly timeoutMs: number;
+  private readonly encoding: MessageEncoding;
 
   constructor(private readonly nc: NatsConnection, options: CoreNatsEventPublisherOptions = {}) {
     this.monitor = new NatsConnectionMonitor(nc);
     this.timeoutMs = options.timeoutMs ?? 2000;
+    this.encoding = options.encoding ?? 'utf-8';
   }
 
   async publish(event: ProspectSignedUpEvent): Promise<void> {
-    const data = encodeProspectSignedUpEvent(event);
+    const data = encodeProspectSignedUpEvent(event, this.encoding);
     const deadline = Date.now() + this.timeoutMs;
     const connected = await this.monitor.waitForConnection(this.timeoutMs);
     if (!connected || deadline - Date.now() < this.timeoutMs / 2) {

@@ -24,30 +24,34 @@ export interface NatsMessagingOptions {
 
 /**
  * Builds the publisher, subscriber and health check for `MessageQueue:Mode`:
- * `jetstream` (default) first creates or updates the SignUp streams, then uses
+ * `jetstream` (default) first creates or updates the SignUp streams with
+ * `MessageQueue:Replicas` (see `ensureSignUpStream`), then uses
  * `JetStreamEventPublisher`/`JetStreamEventSubscriber`; `core` uses plain NATS
- * (`CoreNatsEventPublisher`/`CoreNatsEventSubscriber`) and touches no stream.
+ * (`CoreNatsEventPublisher`/`CoreNatsEventSubscriber`) and touches no stream. Both
+ * publishers encode events as `MessageQueue:Encoding` says, unless `options.publisher`
+ * names an encoding.
  *
  * @throws QueueUnavailableError in `jetstream` mode when the streams cannot be ensured.
  */
 export async function createNatsMessaging(
   nc: NatsConnection,
-  settings: Pick<MessageQueueSettings, 'mode'>,
+  settings: Pick<MessageQueueSettings, 'mode'> & Partial<Pick<MessageQueueSettings, 'replicas' | 'encoding'>>,
   logger: ILogger,
   options: NatsMessagingOptions = {},
 ): Promise<NatsMessaging> {
+  const publisherOptions = { encoding: settings.encoding, ...options.publisher };
   if (settings.mode === 'core') {
     const subscriber = new CoreNatsEventSubscriber(nc, logger, options.subscriber);
     return {
-      publisher: new CoreNatsEventPublisher(nc, options.publisher),
+      publisher: new CoreNatsEventPublisher(nc, publisherOptions),
       subscriber,
       healthCheck: new NatsHealthCheck(nc, { ...options.healthCheck, subscriptions: () => subscriber.subscriptions }),
     };
   }
-  await ensureSignUpStream(nc);
+  await ensureSignUpStream(nc, { replicas: settings.replicas });
   const subscriber = new JetStreamEventSubscriber(nc, logger, options.subscriber);
   return {
-    publisher: new JetStreamEventPublisher(nc, options.publisher),
+    publisher: new JetStreamEventPublisher(nc, publisherOptions),
     subscriber,
     healthCheck: new NatsHealthCheck(nc, { ...options.healthCheck, subscriptions: () => subscriber.subscriptions }),
   };

@@ -7,6 +7,7 @@ import {
   type ProspectSignedUpEvent,
   type Role,
 } from '@signup/domain';
+import type { MessageEncoding } from '../config/index.js';
 
 const encoder = new TextEncoder();
 // Each decoder strips its own byte order mark; `fatal` turns bad byte sequences into errors.
@@ -21,11 +22,22 @@ type JsonObject = Record<string, unknown>;
 
 /**
  * Encodes an event in the wire format of the original .NET SignUp app: PascalCase
- * JSON, UTF-8. `ProspectId` is 0 for a prospect not saved yet, as .NET wrote it.
+ * JSON, UTF-8 by default. With `utf-16le` the bytes are exactly what the original's
+ * `MessageHelper` wrote (`Encoding.Unicode.GetBytes`: UTF-16LE, no byte order mark),
+ * which its handlers decode. `ProspectId` is 0 for a prospect not saved yet, as .NET wrote it.
  */
-export function encodeProspectSignedUpEvent(event: ProspectSignedUpEvent): Uint8Array {
+export function encodeProspectSignedUpEvent(event: ProspectSignedUpEvent, encoding: MessageEncoding = 'utf-8'): Uint8Array {
+  const json = prospectSignedUpJson(event);
+  if (encoding === 'utf-16le') {
+    const bytes = Buffer.from(json, 'utf16le');
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return encoder.encode(json);
+}
+
+function prospectSignedUpJson(event: ProspectSignedUpEvent): string {
   const { prospect } = event;
-  return encoder.encode(JSON.stringify({
+  return JSON.stringify({
     CorrelationId: event.correlationId,
     Subject: PROSPECT_SIGNED_UP_SUBJECT,
     SignedUpAt: event.signedUpAt.toISOString(),
@@ -38,7 +50,7 @@ export function encodeProspectSignedUpEvent(event: ProspectSignedUpEvent): Uint8
       Role: { RoleCode: prospect.role.roleCode, RoleName: prospect.role.roleName },
       Country: { CountryCode: prospect.country.countryCode, CountryName: prospect.country.countryName },
     },
-  }));
+  });
 }
 
 /**

@@ -6,7 +6,8 @@ import {
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
-import { isStreamNotFound, queueUnavailable } from './nats-error-translation.js';
+import { ConfigurationError } from '@signup/domain';
+import { describeNatsError, isJetStreamApiError, isStreamNotFound, queueUnavailable } from './nats-error-translation.js';
 
 /** The JetStream stream holding every prospect event, so a new handler can replay history. */
 export const SIGNUP_EVENTS_STREAM = 'SIGNUP_EVENTS';
@@ -18,6 +19,15 @@ export const SIGNUP_DEADLETTER_STREAM = 'SIGNUP_DEADLETTER';
 export const SIGNUP_DEADLETTER_SUBJECTS = 'deadletter.events.prospect.>';
 /** How long JetStream remembers a `Nats-Msg-Id` to drop a duplicate publish. */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
+
+/** Options of `ensureSignUpStream`. */
+export interface EnsureSignUpStreamOptions {
+  /**
+   * Replicas the streams should have (`MessageQueue:Replicas`). Unset: a new stream gets
+   * one, and an existing stream keeps what it has.
+   */
+  readonly replicas?: number;
+}
 
 interface StreamSpec {
   readonly name: string;
@@ -31,46 +41,67 @@ const STREAMS: readonly StreamSpec[] = [
 ];
 
 /**
- * Creates the SignUp streams when missing, or updates them when their subjects or
- * duplicate window differ: `SIGNUP_EVENTS` on `events.prospect.>` and
- * `SIGNUP_DEADLETTER` on `deadletter.events.prospect.>`, both file storage with
- * limits retention and a 2-minute duplicate window. Other settings an operator
- * changed (limits, replicas) are kept. Safe when several processes start at once.
+ * Creates the SignUp streams when missing, or updates them when their subjects,
+ * duplicate window or (when `options.replicas` is given) replicas differ:
+ * `SIGNUP_EVENTS` on `events.prospect.>` and `SIGNUP_DEADLETTER` on
+ * `deadletter.events.prospect.>`, both file storage with limits retention and a
+ * 2-minute duplicate window. Other settings an operator changed (limits) are kept.
+ * Safe when several processes start at once.
  *
+ * @throws ConfigurationError naming `MessageQueue:Replicas` when JetStream refuses the
+ *   replica count (a single server takes only 1; a cluster at most its JetStream servers).
  * @throws QueueUnavailableError when JetStream cannot be reached or refuses the stream
- *   (for example another stream already stores the subjects).
+ *   for another reason (for example another stream already stores the subjects).
  */
-export async function ensureSignUpStream(nc: NatsConnection): Promise<void> {
+export async function ensureSignUpStream(nc: NatsConnection, options: EnsureSignUpStreamOptions = {}): Promise<void> {
   let jsm: JetStreamManager;
   try {
     jsm = await nc.jetstreamManager({ checkAPI: false });
   } catch (error) {
     throw queueUnavailable('JetStream is not available', error);
   }
+  // A single server takes an update to more replicas without complaint, yet cannot replicate.
+  if (options.replicas !== undefined && options.replicas > 1 && nc.info !== undefined && nc.info.cluster === undefined) {
+    throw new ConfigurationError('MessageQueue:Replicas', `MessageQueue:Replicas = "${options.replicas}" needs a NATS cluster, `
+      + `but the server at ${nc.getServer()} is not in one; use 1 on a single server, at most the number of JetStream servers on a cluster`);
+  }
   for (const spec of STREAMS) {
     try {
-      await ensureStream(jsm, spec);
+      await ensureStream(jsm, spec, options.replicas);
     } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
       throw queueUnavailable(`Cannot create or update the JetStream stream ${spec.name}`, error);
     }
   }
 }
 
-async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, replicas: number | undefined): Promise<void> {
   const existing = await findStream(jsm, spec.name);
   if (existing === undefined) {
     try {
-      await jsm.streams.add(newStreamConfig(spec));
+      await jsm.streams.add(newStreamConfig(spec, replicas ?? 1));
       return;
     } catch (error) {
       // Another process may have created it between our look-up and add.
       const raced = await findStream(jsm, spec.name);
-      if (raced === undefined) throw error;
-      await updateWhenDifferent(jsm, spec, raced);
+      if (raced === undefined) throw replicasRefused(error, spec, replicas ?? 1, replicas ?? 1);
+      await updateWhenDifferent(jsm, spec, raced, replicas);
       return;
     }
   }
-  await updateWhenDifferent(jsm, spec, existing);
+  await updateWhenDifferent(jsm, spec, existing, replicas);
+}
+
+/**
+ * A JetStream refusal of a stream asking for more than one replica, or for a change of
+ * replicas, is reported as the setting's mistake; anything else is passed on.
+ */
+function replicasRefused(error: unknown, spec: StreamSpec, wanted: number, had: number): unknown {
+  if (!isJetStreamApiError(error) || (wanted === 1 && had === 1)) return error;
+  const change = had === wanted ? `${wanted} replicas` : `${wanted} replicas (it has ${had})`;
+  return new ConfigurationError('MessageQueue:Replicas',
+    `MessageQueue:Replicas = "${wanted}" cannot be applied: JetStream refused stream ${spec.name} with ${change}: ${describeNatsError(error)}; `
+    + 'use 1 on a single server, at most the number of JetStream servers on a cluster', { cause: error });
 }
 
 async function findStream(jsm: JetStreamManager, name: string): Promise<StreamConfig | undefined> {
@@ -82,19 +113,27 @@ async function findStream(jsm: JetStreamManager, name: string): Promise<StreamCo
   }
 }
 
-async function updateWhenDifferent(jsm: JetStreamManager, spec: StreamSpec, config: StreamConfig): Promise<void> {
+async function updateWhenDifferent(jsm: JetStreamManager, spec: StreamSpec, config: StreamConfig, replicas: number | undefined): Promise<void> {
   const subjects = config.subjects ?? [];
   const duplicateWindow = nanos(DUPLICATE_WINDOW_MS);
-  if (subjects.includes(spec.subject) && config.duplicate_window === duplicateWindow) return;
-  await jsm.streams.update(spec.name, {
-    ...config,
-    subjects: subjects.includes(spec.subject) ? subjects : [...subjects, spec.subject],
-    duplicate_window: duplicateWindow,
-  });
+  const had = config.num_replicas || 1;
+  const wanted = replicas ?? had;
+  if (subjects.includes(spec.subject) && config.duplicate_window === duplicateWindow && wanted === had) return;
+  try {
+    await jsm.streams.update(spec.name, {
+      ...config,
+      subjects: subjects.includes(spec.subject) ? subjects : [...subjects, spec.subject],
+      duplicate_window: duplicateWindow,
+      num_replicas: wanted,
+    });
+  } catch (error) {
+    throw wanted === had ? error : replicasRefused(error, spec, wanted, had);
+  }
 }
 
-function newStreamConfig(spec: StreamSpec): Partial<StreamConfig> {
+function newStreamConfig(spec: StreamSpec, replicas: number): Partial<StreamConfig> {
   return {
+    num_replicas: replicas,
     name: spec.name,
     description: spec.description,
     subjects: [spec.subject],

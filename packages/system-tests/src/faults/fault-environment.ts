@@ -1,5 +1,6 @@
 import { JetStreamDeadLetterStore, SIGNUP_EVENTS_STREAM } from '@signup/adapters/nats';
 import { SAVE_HANDLER_NAME } from '@signup/domain';
+import { NatsCluster, type NatsClusterOptions } from '@signup/test-support/nats-cluster';
 import { NatsServer } from '@signup/test-support/nats-server';
 import { createTestDatabase, type TestDatabase } from '@signup/test-support/postgres';
 import { TcpProxy } from '@signup/test-support/tcp-proxy';
@@ -13,6 +14,12 @@ import { DeliveryAudit } from './delivery-audit.js';
 export interface FaultEnvironmentOptions {
   /** Put a `TcpProxy` in front of the database, for the hosts that should lose it. */
   readonly databaseProxy?: boolean;
+  /**
+   * Run on a `NatsCluster` (three servers unless told otherwise) instead of one
+   * nats-server; the hosts get every server in `MessageQueue:Url` and
+   * `MessageQueue:Replicas` = the cluster's size.
+   */
+  readonly cluster?: NatsClusterOptions;
 }
 
 /** Which way a host reaches the database. */
@@ -30,7 +37,7 @@ export interface ConsumerState {
 
 /**
  * Everything one fault scenario runs against: its own `nats-server -js` (with a
- * store directory that survives a restart), a throwaway PostgreSQL database,
+ * store directory that survives a restart) or its own `NatsCluster`, a throwaway PostgreSQL database,
  * optionally a `TcpProxy` in front of that database, the test's own NATS client,
  * and every host process the scenario starts, so `close()` can stop them all
  * (SIGTERM, SIGKILL after a grace period) and remove the rest.
@@ -42,8 +49,32 @@ export class FaultEnvironment {
   /** Compares the accepted sign-ups with the database (read directly) and counts the dead letters. */
   readonly audit: DeliveryAudit;
 
-  private constructor(readonly nats: NatsServer, readonly database: TestDatabase, readonly proxy: TcpProxy | undefined) {
+  private constructor(
+    private readonly server: NatsServer | undefined,
+    /** The cluster, when the environment was started with `cluster`. */
+    readonly cluster: NatsCluster | undefined,
+    readonly database: TestDatabase,
+    readonly proxy: TcpProxy | undefined,
+  ) {
     this.audit = new DeliveryAudit(database.url, async () => (await this.deadLetters()).count());
+  }
+
+  /** The single nats-server. */
+  get nats(): NatsServer {
+    if (this.server === undefined) throw new Error('This environment runs on a cluster; use `cluster`');
+    return this.server;
+  }
+
+  /** `MessageQueue:Url` for the hosts: the server, or every server of the cluster. */
+  get natsUrl(): string {
+    return this.cluster?.url ?? this.nats.url;
+  }
+
+  private get messageQueueEnv(): Record<string, string> {
+    return {
+      MessageQueue__Mode: 'jetstream',
+      ...(this.cluster === undefined ? {} : { MessageQueue__Replicas: String(this.cluster.nodes.length) }),
+    };
   }
 
   /**
@@ -52,7 +83,8 @@ export class FaultEnvironment {
    * @throws Error when one of them cannot start (whatever started is stopped again).
    */
   static async start(options: FaultEnvironmentOptions = {}): Promise<FaultEnvironment> {
-    const nats = await NatsServer.start({ jetstream: true });
+    const cluster = options.cluster === undefined ? undefined : await NatsCluster.start(options.cluster);
+    const nats = cluster === undefined ? await NatsServer.start({ jetstream: true }) : undefined;
     let database: TestDatabase | undefined;
     let proxy: TcpProxy | undefined;
     try {
@@ -61,11 +93,12 @@ export class FaultEnvironment {
         const target = new URL(database.url);
         proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
       }
-      return new FaultEnvironment(nats, database, proxy);
+      return new FaultEnvironment(nats, cluster, database, proxy);
     } catch (error) {
       await proxy?.close();
       await database?.drop();
-      await nats.stop();
+      await nats?.stop();
+      await cluster?.stop();
       throw error;
     }
   }
@@ -80,12 +113,12 @@ export class FaultEnvironment {
     return url.href;
   }
 
-  /** Starts `signup-web` in asynchronous mode on this environment's NATS. */
-  async startAsynchronousWeb(name = 'signup-web'): Promise<WebHost> {
+  /** Starts `signup-web` in asynchronous mode on this environment's NATS (`natsUrl`, unless given another). */
+  async startAsynchronousWeb(name = 'signup-web', natsUrl = this.natsUrl): Promise<WebHost> {
     return this.track(await startWeb({
       Dependencies__IProspectSaveHandler: 'AsynchronousProspectSaveHandler',
-      MessageQueue__Url: this.nats.url,
-      MessageQueue__Mode: 'jetstream',
+      MessageQueue__Url: natsUrl,
+      ...this.messageQueueEnv,
       ConnectionStrings__SignUpDb: this.databaseUrl(),
       Database__Migrate: 'true',
     }, name));
@@ -100,11 +133,11 @@ export class FaultEnvironment {
     }, name));
   }
 
-  /** Starts `signup-handler save` and resolves once it listens. */
-  async startHandler(name: string, route: DatabaseRoute = 'direct'): Promise<HostProcess> {
+  /** Starts `signup-handler save` on `natsUrl` (default this environment's) and resolves once it listens. */
+  async startHandler(name: string, route: DatabaseRoute = 'direct', natsUrl = this.natsUrl): Promise<HostProcess> {
     const host = await startSaveHandler({
-      MessageQueue__Url: this.nats.url,
-      MessageQueue__Mode: 'jetstream',
+      MessageQueue__Url: natsUrl,
+      ...this.messageQueueEnv,
       ConnectionStrings__SignUpDb: this.databaseUrl(route),
       Database__Migrate: 'true',
     }, name);
@@ -114,6 +147,7 @@ export class FaultEnvironment {
 
   /** The test's own connection (reconnecting forever, so it outlives a server restart). */
   async client(): Promise<NatsConnection> {
+    if (this.cluster !== undefined) return this.cluster.connection();
     this.connection ??= await connect({ servers: this.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     return this.connection;
   }
@@ -148,14 +182,15 @@ export class FaultEnvironment {
     }
   }
 
-  /** Stops every host (gracefully, then by force), closes the client, the audit and the proxy, drops the database and stops nats-server. */
+  /** Stops every host (gracefully, then by force), closes the client, the audit and the proxy, drops the database and stops NATS. */
   async close(): Promise<void> {
     await Promise.all([...this.hosts.map((host) => host.stop(10_000)), ...this.webs.map((web) => web.process.stop(10_000))]);
     await this.connection?.close().catch(() => undefined);
     await this.audit.close();
     await this.proxy?.close();
     await this.database.drop();
-    await this.nats.stop();
+    await this.server?.stop();
+    await this.cluster?.stop();
   }
 
   private track(web: WebHost): WebHost {

@@ -5,3 +5,5 @@ export * from './poison-messages.js';
 export * from './readiness-probe.js';
 export * from './sign-up-ledger.js';
 export * from './sign-up-traffic.js';
+export * from './status-window.js';
+export * from './settle-sign-ups.js';

@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
   PROSPECT_SIGNED_UP_SUBJECT,
   QueueUnavailableError,
@@ -104,6 +105,29 @@ describe('NATS JetStream messaging', function () {
       expect(config.storage).to.equal(StorageType.File);
     });
 
+    it('refuses more than one replica on a single server with one line naming MessageQueue:Replicas', async () => {
+      await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
+
+      const error = await ensureSignUpStream(nc, { replicas: 3 }).catch((caught: unknown) => caught);
+
+      expect(error).to.be.instanceOf(ConfigurationError);
+      expect((error as ConfigurationError).key).to.equal('MessageQueue:Replicas');
+      expect((error as Error).message).to.match(/^MessageQueue:Replicas = "3" needs a NATS cluster, but the server at 127\.0\.0\.1:\d+ is not in one; use 1 on a single server/);
+      expect((error as Error).message).not.to.match(/[\r\n]/);
+    });
+
+    it('refuses to raise the replicas of an existing stream on a single server, and keeps the stream', async () => {
+      await publisher.publish(makeEvent());
+
+      const error = await ensureSignUpStream(nc, { replicas: 2 }).catch((caught: unknown) => caught);
+
+      expect(error).to.be.instanceOf(ConfigurationError);
+      expect((error as Error).message).to.contain('MessageQueue:Replicas = "2" needs a NATS cluster');
+      const info = await jsm.streams.info(SIGNUP_EVENTS_STREAM);
+      expect(info.config.num_replicas).to.equal(1);
+      expect(info.state.messages).to.equal(1);
+    });
+
     it('updates an existing stream with another duplicate window and keeps its messages', async () => {
       await jsm.streams.update(SIGNUP_EVENTS_STREAM, { duplicate_window: nanos(10_000) });
       await publisher.publish(makeEvent());
@@ -126,6 +150,21 @@ describe('NATS JetStream messaging', function () {
       const stored = await jsm.streams.getMessage(SIGNUP_EVENTS_STREAM, { last_by_subj: PROSPECT_SIGNED_UP_SUBJECT });
       expect(stored.header.get('Nats-Msg-Id')).to.equal(event.correlationId);
       expect(Buffer.from(stored.data).equals(Buffer.from(encodeProspectSignedUpEvent(event)))).to.equal(true);
+    });
+
+    it('stores exactly what the original .NET MessageHelper wrote with MessageQueue:Encoding=utf-16le', async () => {
+      const legacy = new JetStreamEventPublisher(nc, { timeoutMs: 2000, encoding: 'utf-16le' });
+      const event = makeEvent();
+
+      await legacy.publish(event);
+      legacy.close();
+
+      const stored = await jsm.streams.getMessage(SIGNUP_EVENTS_STREAM, { last_by_subj: PROSPECT_SIGNED_UP_SUBJECT });
+      // The original handlers: Encoding.Unicode.GetString, then JSON.
+      const parsed = JSON.parse(Buffer.from(stored.data).toString('utf16le')) as { CorrelationId: string; Prospect: { EmailAddress: string } };
+      expect(parsed.CorrelationId).to.equal(event.correlationId);
+      expect(parsed.Prospect.EmailAddress).to.equal(event.prospect.emailAddress);
+      expect(Buffer.from(stored.data).equals(Buffer.from(encodeProspectSignedUpEvent(event, 'utf-16le')))).to.equal(true);
     });
 
     it('stores an event published twice once', async () => {

@@ -76,7 +76,10 @@ describe('NATS JetStream messaging through a server outage', function () {
     expect(subscription.healthy).to.equal(false);
     await messaging.healthCheck.check().then(
       () => expect.fail('the health check passed while the server was down'),
-      (failure: unknown) => expect(failure).to.be.instanceOf(QueueUnavailableError),
+      (failure: unknown) => {
+        expect(failure).to.be.instanceOf(QueueUnavailableError);
+        expect((failure as Error).message).to.match(/^The message queue is reconnecting/);
+      },
     );
   });
 
@@ -120,5 +123,14 @@ describe('NATS JetStream messaging through a server outage', function () {
     const event = await publishEventually(messaging, 15_000);
     await waitFor(() => handler.count(event) === 1, 'the event after the restart', 20_000);
     expect(logger.find(/was missing; created it again/, 'warn')).not.to.equal(undefined);
+  });
+
+  it('reports the message queue as down, not reconnecting, once the connection is closed', async () => {
+    await nc.close();
+
+    const failure = await messaging.healthCheck.check().then(() => undefined, (error: unknown) => error);
+
+    expect(failure).to.be.instanceOf(QueueUnavailableError);
+    expect((failure as Error).message).to.match(/^The message queue is down: the connection is closed/);
   });
 });

@@ -23,7 +23,7 @@ describe('readSignUpSettings', () => {
       expect(settingsFrom({})).to.deep.equal({
         dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined, IProspectRepository: undefined },
         referenceDataApi: { url: undefined },
-        messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined },
+        messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined, replicas: 1, encoding: 'utf-8' },
         database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
         analytics: { connectionString: 'sqlite:./data/signup.db', separate: false },
         elasticsearch: { url: undefined, index: 'prospects', username: undefined, password: undefined, apiKey: undefined },
@@ -59,6 +59,8 @@ describe('readSignUpSettings', () => {
         'MessageQueue:Token': 's3cret',
         'MessageQueue:CredsFile': '/run/secrets/nats.creds',
         'MessageQueue:Mode': 'Core',
+        'MessageQueue:Replicas': '3',
+        'MessageQueue:Encoding': 'UTF-16LE',
         'ConnectionStrings:SignUpDb': 'Server=db;Database=SignUp;User Id=sa;Password=x',
         'Database:Migrate': 'NO',
         'Web:Port': '80',
@@ -85,6 +87,8 @@ describe('readSignUpSettings', () => {
           token: 's3cret',
           credsFile: '/run/secrets/nats.creds',
           mode: 'core',
+          replicas: 3,
+          encoding: 'utf-16le',
         },
         database: { connectionString: 'Server=db;Database=SignUp;User Id=sa;Password=x', migrate: false },
         analytics: { connectionString: 'mysql://analytics@db/analytics', separate: true },
@@ -175,6 +179,11 @@ describe('readSignUpSettings', () => {
       { values: { 'MessageQueue:Url': 'mq:4222' }, key: 'MessageQueue:Url', shown: '"mq:4222"', accepted: 'use nats://host:4222' },
       { values: { 'MessageQueue:Url': 'nats://mq:4222,' + 'ftp://other' }, key: 'MessageQueue:Url', shown: '"nats://mq:4222,ftp://other"', accepted: 'use nats://host:4222' },
       { values: { 'MessageQueue:Url': 'nats://mq:99999' }, key: 'MessageQueue:Url', shown: '"nats://mq:99999"', accepted: 'use nats://host:4222' },
+      { values: { 'MessageQueue:Replicas': '0' }, key: 'MessageQueue:Replicas', shown: '"0"', accepted: 'use 1-5 (3 on a three-node cluster)' },
+      { values: { 'MessageQueue:Replicas': '6' }, key: 'MessageQueue:Replicas', shown: '"6"', accepted: 'use 1-5' },
+      { values: { 'MessageQueue:Replicas': 'three' }, key: 'MessageQueue:Replicas', shown: '"three"', accepted: 'use 1-5' },
+      { values: { 'MessageQueue:Encoding': 'utf-16' }, key: 'MessageQueue:Encoding', shown: '"utf-16"', accepted: 'use utf-8, or utf-16le for the original .NET handlers' },
+      { values: { 'MessageQueue:Encoding': 'latin1' }, key: 'MessageQueue:Encoding', shown: '"latin1"', accepted: 'use utf-8, or utf-16le' },
       { values: { 'ReferenceDataApi:Url': 'reference-data-api' }, key: 'ReferenceDataApi:Url', shown: '"reference-data-api"', accepted: 'use http://host:port/api' },
       { values: { 'Logging:LogLevel': 'loud' }, key: 'Logging:LogLevel', shown: '"loud"', accepted: 'use debug, info, warn or error' },
       { values: { LOG_LEVEL: 'loud' }, key: 'LOG_LEVEL', shown: '"loud"', accepted: 'use debug, info, warn or error' },
@@ -195,6 +204,16 @@ describe('readSignUpSettings', () => {
 
     it('gives the exact message for a bad web port', () => {
       expect(errorFrom({ 'Web:Port': 'abc' }).message).to.equal('Web:Port = "abc" is not a port number; use 1-65535');
+    });
+
+    it('gives the exact message for a bad replica count', () => {
+      expect(errorFrom({ 'MessageQueue:Replicas': '7' }).message)
+        .to.equal('MessageQueue:Replicas = "7" is not a replica count; use 1-5 (3 on a three-node cluster)');
+    });
+
+    it('gives the exact message for a bad message encoding', () => {
+      expect(errorFrom({ 'MessageQueue:Encoding': 'utf-16be' }).message)
+        .to.equal('MessageQueue:Encoding = "utf-16be" is not a message encoding; use utf-8, or utf-16le for the original .NET handlers');
     });
 
     it('gives the exact message for a bad NATS URL', () => {

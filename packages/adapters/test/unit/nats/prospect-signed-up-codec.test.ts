@@ -16,6 +16,22 @@ const event: ProspectSignedUpEvent = {
   },
 };
 
+// The original's PascalCase shape of `event`.
+const wireShape = {
+  CorrelationId: event.correlationId,
+  Subject: 'events.prospect.signedup',
+  SignedUpAt: '2026-11-23T10:00:00.123Z',
+  Prospect: {
+    ProspectId: 0,
+    FirstName: 'Zoë',
+    LastName: "O'Brien",
+    CompanyName: 'Ünïcode & Co',
+    EmailAddress: 'zoe@example.com',
+    Role: { RoleCode: 'EN', RoleName: 'Engineer' },
+    Country: { CountryCode: 'IRE', CountryName: 'Ireland' },
+  },
+};
+
 // What the original .NET publisher sent: Newtonsoft JSON, Encoding.Unicode (UTF-16LE, no BOM).
 const legacyJson = JSON.stringify({
   CorrelationId: '0F8FAD5B-D9CB-469F-A165-70867728950E',
@@ -56,20 +72,7 @@ describe('ProspectSignedUpEvent codec', () => {
     it('writes the original PascalCase shape as UTF-8', () => {
       const json = new TextDecoder().decode(encodeProspectSignedUpEvent(event));
 
-      expect(JSON.parse(json)).to.deep.equal({
-        CorrelationId: event.correlationId,
-        Subject: 'events.prospect.signedup',
-        SignedUpAt: '2026-11-23T10:00:00.123Z',
-        Prospect: {
-          ProspectId: 0,
-          FirstName: 'Zoë',
-          LastName: "O'Brien",
-          CompanyName: 'Ünïcode & Co',
-          EmailAddress: 'zoe@example.com',
-          Role: { RoleCode: 'EN', RoleName: 'Engineer' },
-          Country: { CountryCode: 'IRE', CountryName: 'Ireland' },
-        },
-      });
+      expect(JSON.parse(json)).to.deep.equal(wireShape);
       expect(json.indexOf('"CorrelationId"')).to.be.lessThan(json.indexOf('"Prospect"'));
     });
 
@@ -79,6 +82,29 @@ describe('ProspectSignedUpEvent codec', () => {
       const json = JSON.parse(new TextDecoder().decode(encodeProspectSignedUpEvent(saved))) as { Prospect: { ProspectId: number } };
 
       expect(json.Prospect.ProspectId).to.equal(42);
+    });
+  });
+
+  describe('encodeProspectSignedUpEvent with utf-16le', () => {
+    const encoded = encodeProspectSignedUpEvent(event, 'utf-16le');
+
+    it('writes UTF-16LE without a byte order mark, which the original handlers read as Buffer.toString("utf16le") then JSON.parse would', () => {
+      expect([encoded[0], encoded[1]], 'no byte order mark').not.to.deep.equal([0xff, 0xfe]);
+      expect([encoded[0], encoded[1]], '"{" as one UTF-16LE code unit').to.deep.equal([0x7b, 0x00]);
+      const parsed = JSON.parse(Buffer.from(encoded).toString('utf16le')) as Record<string, unknown>;
+
+      expect(parsed).to.deep.equal(wireShape);
+    });
+
+    it('is byte for byte the UTF-8 encoding re-encoded as UTF-16LE', () => {
+      const asUtf8 = new TextDecoder().decode(encodeProspectSignedUpEvent(event, 'utf-8'));
+
+      expect(Buffer.from(encoded).equals(Buffer.from(asUtf8, 'utf16le'))).to.equal(true);
+      expect(encoded.length).to.equal(asUtf8.length * 2);
+    });
+
+    it('round-trips through the decoder', () => {
+      expect(decodeProspectSignedUpEvent(encoded)).to.deep.equal(event);
     });
   });
 

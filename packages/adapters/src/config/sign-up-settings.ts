@@ -62,6 +62,7 @@ export const SIGNUP_DEFAULTS: Readonly<{
   webPort: number;
   metricsPort: number;
   replicas: number;
+  consumerLagIntervalSeconds: number;
   encoding: MessageEncoding;
   elasticsearchIndex: string;
 }> = Object.freeze({

@@ -33,6 +33,8 @@ const recordGetter: TextMapGetter<Readonly<TraceContextRecord> | undefined> = {
  * is active. Returns whether anything was written.
  */
 export function injectTraceContext(headers: MsgHdrs, from: Context = context.active()): boolean {
+  // Tracing off (or no span): nothing to write, and the cheapest way to find out.
+  if (trace.getSpanContext(from) === undefined) return false;
   const before = headers.keys().length;
   propagation.inject(from, headers, natsHeaderSetter);
   return headers.keys().length > before;

@@ -51,9 +51,11 @@ async function firstAnswer(url) {
  * @param {{ url: string, process: import('../lib/node-process.js').NodeProcess }} web
  * @param {{ durationS: number, warmupS: number, connections: number }} settings
  * @param {{ nats?: import('@signup/test-support/nats-server').NatsServer, databaseUrl?: string }} services
+ * @param {OtlpSink} [sink] the collector of a traced mode: what it got during the warm-up is not counted
  */
-async function measure(web, { durationS, warmupS, connections }, { nats, databaseUrl }) {
+async function measure(web, { durationS, warmupS, connections }, { nats, databaseUrl }, sink) {
   if (warmupS > 0) await postSignUps({ url: web.url, durationS: warmupS, connections });
+  sink?.take();
   const meter = new CpuMeter({
     processes: { web: web.process.pid, ...(nats === undefined ? {} : { 'nats-server': natsServerPid(nats.port) }) },
     databaseUrl,
@@ -115,9 +117,7 @@ async function runModes(settings, round, results) {
         await cutBefore();
         firstAfterCut = await firstAnswer(web.url);
       }
-      sink?.take();
-      const outcome = await measure(web, { ...settings, durationS }, services);
-      // Spans of the measured window still buffered in the web are flushed as it stops; counted below.
+      const outcome = await measure(web, { ...settings, durationS }, services, sink);
       const exported = sink === undefined ? {} : { exported: sink.take() };
       results.push({ mode, label, round, whatIf: mode.startsWith('what-if'), ...outcome, ...exported, ...(firstAfterCut === undefined ? {} : { firstAfterCut }) });
       const { load } = outcome;

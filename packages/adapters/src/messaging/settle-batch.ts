@@ -66,6 +66,8 @@ export interface BatchSettlement {
  * outcome → `redeliverLater` with a delay growing with the delivery count; `done` →
  * `ack`. A dead letter that cannot be stored is delivered again later instead: a
  * message is never dropped. Resolves once every dead letter is stored or given up.
+ * With `options.tracer`, each message gets its receive and process spans
+ * (`TracedInboundMessage`) and the handler runs inside a batch span linked to them.
  */
 export function settleBatch(messages: readonly InboundMessage[], options: SettleBatchOptions): Promise<BatchSettlement> {
   const { tracer, handler, logger } = options;

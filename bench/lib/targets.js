@@ -72,6 +72,7 @@ export function checkTargets({ web, drain, endToEnd, analyticsQuery, indexDrain 
   const peaks = [
     ...(web ?? []).filter((result) => result.mode !== 'baseline' && !result.whatIf).map((result) => [`web (${result.label})`, result.peakRssMb]),
     ...(drain === undefined ? [] : [['handler (drain)', drain.handler.peakRssMb]]),
+    ...(drain?.traced === undefined ? [] : [['handler (drain, tracing on)', drain.traced.peakRssMb]]),
     ...(endToEnd === undefined ? [] : [['web (end to end)', endToEnd.webPeakRssMb], ['handler (end to end)', endToEnd.handlerPeakRssMb]]),
   ];
   if (peaks.length > 0) {

@@ -23,6 +23,8 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'Elasticsearch:Username',
   'Elasticsearch:Password',
   'Elasticsearch:ApiKey',
+  'Analytics:Username',
+  'Analytics:Password',
   'Database:Migrate',
   'Web:Port',
   'PORT',

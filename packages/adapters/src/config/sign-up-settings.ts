@@ -54,6 +54,8 @@ export interface SignUpSettings {
   /** `consumerLagIntervalMs`: how often the handler samples its consumer's backlog for `/metrics`. */
   readonly metricsServer: { readonly enabled: boolean; readonly port: number; readonly consumerLagIntervalMs: number };
   readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
+  /** Who may open the analytics (HTTP Basic). `password` unset: the host decides (docs/analytics.md, Access). */
+  readonly analyticsAccess: { readonly username: string; readonly password?: string };
 }
 
 /** The defaults applied by `readSignUpSettings`. */
@@ -65,6 +67,7 @@ export const SIGNUP_DEFAULTS: Readonly<{
   consumerLagIntervalSeconds: number;
   encoding: MessageEncoding;
   elasticsearchIndex: string;
+  analyticsUsername: string;
 }> = Object.freeze({
   connectionString: 'sqlite:./data/signup.db',
   webPort: 8020,
@@ -73,6 +76,7 @@ export const SIGNUP_DEFAULTS: Readonly<{
   elasticsearchIndex: 'prospects',
   replicas: 1,
   encoding: 'utf-8',
+  analyticsUsername: 'admin',
 });
 
 // JetStream refuses more than five replicas.
@@ -244,6 +248,19 @@ function readLogFormat(config: Configuration): LogFormat {
   return format;
 }
 
+function readAnalytics(config: Configuration): SignUpSettings['analyticsAccess'] {
+  const username = read(config, 'Analytics:Username');
+  if (username !== undefined && /[:\p{Cc}]/u.test(username.value)) {
+    throw invalid(username.key, username.value, 'cannot be sent with HTTP Basic', 'a user name without ":" or control characters');
+  }
+  // Not trimmed: spaces at either end may be part of a password. Blank still counts as unset.
+  const password = config.get('Analytics:Password');
+  return {
+    username: username?.value ?? SIGNUP_DEFAULTS.analyticsUsername,
+    ...(password === undefined || password.trim() === '' ? {} : { password }),
+  };
+}
+
 /**
  * Reads and validates the SignUp keys (README.md, "Configuration") and applies their defaults. Blank
  * values count as unset. `Web:Port` falls back to `PORT`, then 8020; the log level is
@@ -273,5 +290,6 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
       consumerLagIntervalMs: readSeconds(config, 'Metrics:ConsumerLag:IntervalSeconds', SIGNUP_DEFAULTS.consumerLagIntervalSeconds),
     },
     logging: { level: readLogLevel(config), format: readLogFormat(config) },
+    analyticsAccess: readAnalytics(config),
   };
 }

@@ -1,3 +1,4 @@
 export * from './prospect.js';
 export * from './reference-data.js';
 export * from './validate-prospect.js';
+export * from './analytics-query.js';

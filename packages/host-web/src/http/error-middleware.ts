@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { DependencyUnavailableError, isTransientError, ProspectInvalidError, type ILogger } from '@signup/domain';
+import { AnalyticsQueryInvalidError, DependencyUnavailableError, isTransientError, ProspectInvalidError, type ILogger } from '@signup/domain';
 import { renderErrorPage } from './views/error-page.js';
 
 /** Seconds a client is asked to wait before retrying a sign-up that could not be accepted. */
@@ -9,6 +9,7 @@ const TRANSIENT_CODES = new Set(['DATABASE_UNAVAILABLE', 'QUEUE_UNAVAILABLE']);
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Please check your request',
+  401: 'Please sign in',
   404: 'Page not found',
   405: 'Method not allowed',
   413: 'Too much data',
@@ -26,6 +27,7 @@ const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
 };
 
 const UNAVAILABLE_MESSAGE = 'We could not save your details just now, so nothing was saved. Please try again in a few seconds.';
+const READ_UNAVAILABLE_MESSAGE = 'The analytics cannot be read just now. Please try again in a few seconds.';
 const UNCONFIRMED_MESSAGE = 'We could not confirm that your details were saved. Please try again in a few seconds: '
   + 'sending the same form again will not sign you up twice.';
 
@@ -62,6 +64,11 @@ function wantsJson(ctx: Context): boolean {
   return ctx.accepts('html', 'json') === 'json';
 }
 
+function isAnalytics(ctx: Context): boolean {
+  const path = ctx.path.toLowerCase();
+  return path.startsWith('/app/analytics') || path.startsWith('/api/analytics');
+}
+
 function messageFor(status: number): string {
   return DEFAULT_MESSAGES[status] ?? (status >= 500 ? DEFAULT_MESSAGES[500] ?? '' : 'The request could not be processed.');
 }
@@ -74,9 +81,9 @@ function respond(ctx: Context, answer: ErrorAnswer): void {
     ctx.body = answer.errors === undefined ? { message: answer.message } : { errors: answer.errors };
     return;
   }
-  const link = answer.status === 503 || answer.status === 413 || answer.status === 415
-    ? { href: '/app/SignUp', label: 'Back to the form' }
-    : undefined;
+  const link = isAnalytics(ctx) && (answer.status === 400 || answer.status === 503) ? { href: '/app/Analytics', label: 'Back to the analytics' }
+    : answer.status === 503 || answer.status === 413 || answer.status === 415 ? { href: '/app/SignUp', label: 'Back to the form' }
+      : undefined;
   ctx.type = 'html';
   ctx.body = renderErrorPage({
     title: TITLES[answer.status] ?? (answer.status >= 500 ? 'Something went wrong' : 'Please check your request'),
@@ -99,9 +106,13 @@ function classify(ctx: Context, error: unknown, logger: ILogger, onUnavailable: 
   if (error instanceof ProspectInvalidError) {
     return { status: 400, message: 'Some fields are not valid.', errors: error.errors };
   }
+  if (error instanceof AnalyticsQueryInvalidError) {
+    return { status: 400, message: 'Some filters are not valid.', errors: error.errors };
+  }
   if (isUnavailable(error)) {
     logger.warn(`Could not complete ${ctx.method} ${ctx.path}: a dependency is unavailable`, { error });
     onUnavailable?.(unavailableCause(error));
+    if (isAnalytics(ctx)) return { status: 503, message: READ_UNAVAILABLE_MESSAGE, retryAfter: true };
     const unconfirmed = error instanceof DependencyUnavailableError && error.outcomeUnknown;
     return { status: 503, message: unconfirmed ? UNCONFIRMED_MESSAGE : UNAVAILABLE_MESSAGE, retryAfter: true };
   }
@@ -116,11 +127,11 @@ function classify(ctx: Context, error: unknown, logger: ILogger, onUnavailable: 
 }
 
 /**
- * The one place errors become answers. Invalid input → 400 with the field
- * errors; a database or queue outage (or any transient SignUpError) → 503 with
+ * The one place errors become answers. Invalid input (a prospect, analytics filters)
+ * → 400 with the field errors; a database or queue outage (or any transient SignUpError) → 503 with
  * `Retry-After`, saying nothing was saved (or, when the event or the row may have been
  * stored and only the confirmation was lost, that it could not be confirmed and a retry
- * will not sign up twice); client errors raised with `ctx.throw`
+ * will not sign up twice; for the analytics, that they cannot be read just now); client errors raised with `ctx.throw`
  * (404, 413, 415, …) → that status and its short message; anything else → 500
  * with a generic text, the detail logged once. An error answer left without a
  * body by the router (404, 405, 501) gets one too. JSON for `/api`, `/health`,

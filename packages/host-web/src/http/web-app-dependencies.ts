@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import type { IHealthCheck, ILogger, IReferenceDataLoader, SignUpProspect } from '@signup/domain';
+import type { IHealthCheck, ILogger, IProspectAnalytics, IReferenceDataLoader, SignUpProspect } from '@signup/domain';
 import type { WebMetrics } from './web-metrics.js';
 
 /** Limits and timings of the web app; every field has a default. */
@@ -10,6 +10,18 @@ export interface WebAppOptions {
   readonly readinessTimeoutMs?: number;
   /** Makes a span per request when given (tracing on); nothing is added to requests without it. */
   readonly tracer?: Tracer;
+}
+
+/** HTTP Basic credentials of the analytics (`Analytics:Username`, `Analytics:Password`). */
+export interface AnalyticsCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The analytics dashboard and API (docs/analytics.md): the store they read and who may read it. */
+export interface AnalyticsOptions {
+  readonly store: IProspectAnalytics;
+  readonly credentials: AnalyticsCredentials;
 }
 
 /** What `createApp` needs; built by the composition root, or by hand in tests. */
@@ -23,4 +35,6 @@ export interface WebAppDependencies {
   /** The configured save handler's public name, the `handler` label of `prospect_saves`. */
   readonly saveHandlerName: string;
   readonly options?: WebAppOptions;
+  /** Absent: the analytics are off and their routes answer 404. */
+  readonly analytics?: AnalyticsOptions;
 }

@@ -30,6 +30,7 @@ describe('readSignUpSettings', () => {
         web: { port: 8020 },
         metricsServer: { enabled: false, port: 9464, consumerLagIntervalMs: 15_000 },
         logging: { level: 'info', format: 'text' },
+        analyticsAccess: { username: 'admin' },
       });
     });
 
@@ -40,12 +41,15 @@ describe('readSignUpSettings', () => {
         'Web:Port': '',
         'Database:Migrate': '',
         'Dependencies:IProspectSaveHandler': '  ',
+        'Analytics:Username': ' ',
+        'Analytics:Password': '   ',
       });
 
       expect(settings.messageQueue.url).to.equal(undefined);
       expect(settings.database).to.deep.equal({ connectionString: 'sqlite:./data/signup.db', migrate: true });
       expect(settings.web.port).to.equal(8020);
       expect(settings.dependencies.IProspectSaveHandler).to.equal(undefined);
+      expect(settings.analyticsAccess).to.deep.equal({ username: 'admin' });
     });
   });
 
@@ -72,6 +76,8 @@ describe('readSignUpSettings', () => {
         'ELASTICSEARCH:URL': 'http://es:9200',
         'elasticsearch:index': 'signups',
         'Elasticsearch:ApiKey': 'a2V5',
+        'analytics:username': 'business',
+        'Analytics:Password': 'correct horse',
       });
 
       expect(settings).to.deep.equal({
@@ -96,7 +102,12 @@ describe('readSignUpSettings', () => {
         web: { port: 80 },
         metricsServer: { enabled: true, port: 50505, consumerLagIntervalMs: 15_000 },
         logging: { level: 'warn', format: 'json' },
+        analyticsAccess: { username: 'business', password: 'correct horse' },
       });
+    });
+
+    it('keeps spaces at either end of the analytics password', () => {
+      expect(settingsFrom({ 'Analytics:Password': ' pass phrase ' }).analyticsAccess.password).to.equal(' pass phrase ');
     });
 
     it('splits a cluster URL into servers, keeping credentials and accepting tls://', () => {
@@ -188,6 +199,8 @@ describe('readSignUpSettings', () => {
       { values: { 'Logging:LogLevel': 'loud' }, key: 'Logging:LogLevel', shown: '"loud"', accepted: 'use debug, info, warn or error' },
       { values: { LOG_LEVEL: 'loud' }, key: 'LOG_LEVEL', shown: '"loud"', accepted: 'use debug, info, warn or error' },
       { values: { 'Logging:Format': 'logfmt' }, key: 'Logging:Format', shown: '"logfmt"', accepted: 'use text or json' },
+      { values: { 'Analytics:Username': 'ad:min' }, key: 'Analytics:Username', shown: '"ad:min"', accepted: 'use a user name without ":"' },
+      { values: { 'Analytics:Username': 'ad\tmin' }, key: 'Analytics:Username', shown: '"ad\\tmin"', accepted: 'use a user name without ":"' },
     ];
 
     for (const { values, key, shown, accepted } of cases) {

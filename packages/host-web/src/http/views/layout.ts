@@ -5,7 +5,7 @@ export interface PageOptions {
   readonly title: string;
   readonly main: SafeHtml;
   /** Marks the navbar link of the current page. */
-  readonly active?: 'home' | 'signup';
+  readonly active?: 'home' | 'signup' | 'analytics';
 }
 
 /** The shared page: navbar with the SignUp brand, the main content, a footer. Styles only from `/static`. */
@@ -31,6 +31,7 @@ export function renderLayout(options: PageOptions): string {
 <ul class="navbar-nav ms-auto">
 <li class="nav-item">${link('/', 'Home', 'home')}</li>
 <li class="nav-item">${link('/app/SignUp', 'Sign up', 'signup')}</li>
+${options.active === 'analytics' ? html`<li class="nav-item">${link('/app/Analytics', 'Analytics', 'analytics')}</li>` : undefined}
 </ul>
 </div>
 </nav>

@@ -7,6 +7,7 @@ export * from './composition/handler-host-adapters.js';
 export * from './composition/start-handler.js';
 export * from './handlers/counting-event-handler.js';
 export * from './handlers/handler-definition.js';
+export * from './handlers/index-handler-definition.js';
 export * from './handlers/save-handler-definition.js';
 export * from './lifecycle/shutdown-stack.js';
 export * from './lifecycle/signal-shutdown.js';

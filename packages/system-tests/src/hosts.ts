@@ -66,15 +66,32 @@ export const LISTENING_LINE = 'Listening on subject: events.prospect.signedup, q
  *
  * @throws Error with the host's output when it exits or does not listen within the deadline.
  */
-export async function startSaveHandler(env: Readonly<Record<string, string>>, name = 'signup-handler'): Promise<HostProcess> {
-  const host = startHandlerProcess(env, name);
+export function startSaveHandler(env: Readonly<Record<string, string>>, name = 'signup-handler'): Promise<HostProcess> {
+  return listening(startHandlerProcess(env, name), LISTENING_LINE);
+}
+
+/** Resolves with the host once it logged the line; kills it when it does not within 30 s. */
+async function listening(host: HostProcess, line: string): Promise<HostProcess> {
   try {
-    await host.waitForLine(LISTENING_LINE, 30_000);
+    await host.waitForLine(line, 30_000);
   } catch (error) {
     await host.kill();
     throw error;
   }
   return host;
+}
+
+/** The line the index handler logs once it is subscribed. */
+export const INDEX_LISTENING_LINE = 'Listening on subject: events.prospect.signedup, queue: index-handler';
+
+/**
+ * Starts `signup-handler index` (with `--rebuild` when asked) with exactly this
+ * configuration and resolves once it logged that it is listening.
+ *
+ * @throws Error with the host's output when it exits or does not listen within the deadline.
+ */
+export function startIndexHandler(env: Readonly<Record<string, string>>, name = 'signup-handler index', options: { rebuild?: boolean } = {}): Promise<HostProcess> {
+  return listening(startHandlerProcess(env, name, options.rebuild === true ? ['index', '--rebuild'] : ['index']), INDEX_LISTENING_LINE);
 }
 
 /** Starts `signup-handler` with the given arguments without waiting for anything. */

@@ -39,7 +39,10 @@ export function postProspect(baseUrl: string, fields: Readonly<Record<string, st
 }
 
 /** A valid event for the n-th test prospect, as the web would publish it. */
-export function prospectEvent(index: number, overrides: { correlationId?: string; roleCode?: string; emailAddress?: string } = {}): ProspectSignedUpEvent {
+export function prospectEvent(
+  index: number,
+  overrides: { correlationId?: string; roleCode?: string; countryCode?: string; emailAddress?: string } = {},
+): ProspectSignedUpEvent {
   return {
     correlationId: overrides.correlationId ?? randomUUID(),
     signedUpAt: new Date(),
@@ -48,7 +51,9 @@ export function prospectEvent(index: number, overrides: { correlationId?: string
       lastName: `Last${index}`,
       companyName: `Company ${index}`,
       emailAddress: overrides.emailAddress ?? `prospect${index}@example.com`,
-      country: { countryCode: 'GBR', countryName: 'United Kingdom' },
+      country: overrides.countryCode === undefined
+        ? { countryCode: 'GBR', countryName: 'United Kingdom' }
+        : { countryCode: overrides.countryCode, countryName: 'Unknown' },
       role: overrides.roleCode === undefined ? { roleCode: 'EN', roleName: 'Engineer' } : { roleCode: overrides.roleCode, roleName: 'Unknown' },
     },
   };

@@ -9,6 +9,7 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'Dependencies:IProspectSaveHandler',
   'Dependencies:IReferenceDataLoader',
   'Dependencies:IProspectRepository',
+  'Dependencies:IProspectIndex',
   'ReferenceDataApi:Url',
   'MessageQueue:Url',
   'MessageQueue:Token',

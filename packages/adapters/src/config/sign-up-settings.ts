@@ -13,7 +13,7 @@ export type LogFormat = 'text' | 'json';
  * The ports whose implementation `Dependencies:<port>` chooses; `@signup/adapters/di`
  * registers the implementations of each.
  */
-export const CONFIGURABLE_PORTS = ['IProspectSaveHandler', 'IReferenceDataLoader', 'IProspectRepository'] as const;
+export const CONFIGURABLE_PORTS = ['IProspectSaveHandler', 'IReferenceDataLoader', 'IProspectRepository', 'IProspectIndex'] as const;
 
 /** A port whose implementation the configuration chooses. */
 export type ConfigurablePort = (typeof CONFIGURABLE_PORTS)[number];

@@ -1,4 +1,4 @@
-import { SaveProspectEventHandler, SignUpProspect } from '@signup/domain';
+import { IndexProspectEventHandler, SaveProspectEventHandler, SignUpProspect } from '@signup/domain';
 import { ContainerModule } from 'inversify';
 import type { SignUpSettings } from '../config/index.js';
 import {
@@ -12,6 +12,9 @@ import {
 export const USE_CASE_PORTS = Object.freeze({
   SignUpProspect: ['IProspectSaveHandler', 'IReferenceDataLoader'],
   SaveProspectEventHandler: ['IProspectRepository', 'IReferenceDataLoader'],
+  IndexProspectEventHandler: ['IProspectIndex', 'IReferenceDataLoader'],
+  /** Not a use case: the analytics' reads (`IProspectAnalytics`), answered by the store `IProspectIndex` chooses. */
+  ProspectAnalytics: ['IProspectIndex'],
 } as const satisfies Record<string, readonly ConfigurablePort[]>);
 
 /** Ready-made implementations that replace configured ones, for tests and embedders. */
@@ -47,12 +50,12 @@ function overrideName(override: object): string {
 
 /**
  * The container module of the SignUp use cases (`SignUpProspect`,
- * `SaveProspectEventHandler`, singletons) with the implementations the settings
+ * `SaveProspectEventHandler`, `IndexProspectEventHandler`, singletons) with the implementations the settings
  * choose (`Dependencies:<port>`) for the ports the host resolves and the ports those
  * need. Every configured name is checked, reached or not, so a typo always stops the
  * host. Infrastructure is not bound here: the host opens what `needs` asks for and loads
  * the adapter modules (`createSqlModule`, `createNatsMessagingModule`,
- * `createInProcessMessagingModule`) and binds `ILogger`. No I/O.
+ * `createInProcessMessagingModule`, the module of `openAnalyticsStore`) and binds `ILogger`. No I/O.
  *
  * @throws ConfigurationError for an unknown implementation name or a key a reached one needs.
  */
@@ -86,6 +89,7 @@ export function createSignUpModule(settings: SignUpSettings, options: SignUpModu
     for (const bindImplementation of binders) bindImplementation(load);
     load.bind(SignUpProspect).toSelf().inSingletonScope();
     load.bind(SaveProspectEventHandler).toSelf().inSingletonScope();
+    load.bind(IndexProspectEventHandler).toSelf().inSingletonScope();
   });
   return {
     module,

@@ -2,16 +2,20 @@ import {
   AsynchronousProspectSaveHandler,
   CachingReferenceDataLoader,
   ConfigurationError,
+  IProspectAnalytics,
+  IProspectIndex,
   IProspectRepository,
   IProspectSaveHandler,
   IReferenceDataLoader,
   SynchronousProspectSaveHandler,
 } from '@signup/domain';
-import type { ContainerModuleLoadOptions } from 'inversify';
+import type { ContainerModuleLoadOptions, Newable } from 'inversify';
 import { CONFIGURABLE_PORTS, type ConfigurablePort, type SignUpSettings } from '../config/index.js';
+// The store's class only: the Elasticsearch client (an optional peer) is loaded by openAnalyticsStore when it is chosen.
+import { ElasticsearchProspectIndex } from '../elasticsearch/elasticsearch-prospect-index.js';
 import { ApiReferenceDataLoader } from '../http/index.js';
 import { InMemoryProspectRepository } from '../memory/index.js';
-import { DatabaseReferenceDataLoader, SqlProspectRepository } from '../sql/index.js';
+import { DatabaseReferenceDataLoader, SqlProspectIndex, SqlProspectRepository } from '../sql/index.js';
 
 export { CONFIGURABLE_PORTS, type ConfigurablePort };
 
@@ -21,9 +25,11 @@ export type Binder = (options: ContainerModuleLoadOptions) => void;
 /**
  * Infrastructure a host opens before it builds the container: `database` is the
  * `ConnectionStrings:SignUpDb` connection (bound by `createSqlModule`),
- * `eventPublisher` a bus to publish to (bound by the NATS or in-process messaging module).
+ * `eventPublisher` a bus to publish to (bound by the NATS or in-process messaging module),
+ * `analyticsDatabase` the `ConnectionStrings:AnalyticsDb` connection and `elasticsearch`
+ * the `Elasticsearch:*` cluster (both opened and bound by `openAnalyticsStore`).
  */
-export const INFRASTRUCTURE = ['database', 'eventPublisher'] as const;
+export const INFRASTRUCTURE = ['database', 'eventPublisher', 'analyticsDatabase', 'elasticsearch'] as const;
 
 /** Infrastructure a host opens and binds before it builds the container. */
 export type Infrastructure = (typeof INFRASTRUCTURE)[number];
@@ -67,6 +73,15 @@ export interface PortRegistration {
  * resolves to a `CachingReferenceDataLoader` around it.
  */
 export const ReferenceDataSource: unique symbol = Symbol.for('signup.ReferenceDataSource');
+
+/** Binds one analytics store as both of its ports, one instance for the handler's writes and the dashboard's reads. */
+function bindAnalyticsStore(store: Newable<IProspectIndex & IProspectAnalytics>): Binder {
+  return ({ bind }) => {
+    bind(store).toSelf().inSingletonScope();
+    bind(IProspectIndex).toService(store);
+    bind(IProspectAnalytics).toService(store);
+  };
+}
 
 function bindCachedReferenceData({ bind }: ContainerModuleLoadOptions): void {
   bind(IReferenceDataLoader)
@@ -148,6 +163,30 @@ export const implementationRegistry: Readonly<Record<ConfigurablePort, PortRegis
       },
     ],
   },
+  IProspectIndex: {
+    port: 'IProspectIndex',
+    token: IProspectIndex,
+    configKey: 'Dependencies:IProspectIndex',
+    defaultName: 'SqlProspectIndex',
+    implementations: [
+      boundClass('SqlProspectIndex', [], ['analyticsDatabase'], bindAnalyticsStore(SqlProspectIndex)),
+      {
+        name: 'ElasticsearchProspectIndex',
+        aliases: [],
+        needs: ['elasticsearch'],
+        binder: (settings) => {
+          if (settings.elasticsearch.url === undefined) {
+            throw new ConfigurationError(
+              'Elasticsearch:Url',
+              'Elasticsearch:Url is not set but Dependencies:IProspectIndex is ElasticsearchProspectIndex; '
+              + 'set it to the cluster (http://elasticsearch:9200) or choose SqlProspectIndex',
+            );
+          }
+          return bindAnalyticsStore(ElasticsearchProspectIndex);
+        },
+      },
+    ],
+  },
 });
 
 function isConfigurablePort(port: string): port is ConfigurablePort {
@@ -176,7 +215,7 @@ export function findImplementation(port: ConfigurablePort, configured?: string):
 
 /**
  * The canonical short name of the implementation configured for a port; the port's
- * default (AsynchronousProspectSaveHandler, DatabaseReferenceDataLoader, SqlProspectRepository)
+ * default (AsynchronousProspectSaveHandler, DatabaseReferenceDataLoader, SqlProspectRepository, SqlProspectIndex)
  * when unset or blank. Names match case-insensitively, short or as the original .NET full names.
  *
  * @throws ConfigurationError naming `Dependencies:<port>`, the bad name and the valid ones.

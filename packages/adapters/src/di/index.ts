@@ -1,2 +1,3 @@
 export * from './create-sign-up-module.js';
 export * from './implementation-registry.js';
+export * from './open-analytics-store.js';

@@ -70,8 +70,10 @@ export interface BatchSettlement {
  * (`TracedInboundMessage`) and the handler runs inside a batch span linked to them.
  */
 export function settleBatch(messages: readonly InboundMessage[], options: SettleBatchOptions): Promise<BatchSettlement> {
-  const { tracer, handler, logger } = options;
-  if (tracer === undefined) return settle(messages, options, (events) => handleBatch(handler, events, logger));
+  const { handler, logger } = options;
+  if (options.tracer === undefined) return settle(messages, options, (events) => handleBatch(handler, events, logger));
+  // The consumer group is the handler's: its durable consumer, queue group or in-process group.
+  const tracer = options.tracer.forConsumerGroup(handler.name);
   return settle(messages.map((message) => new TracedInboundMessage(message, tracer)), options, (events, batch) => (
     tracer.batch(PROSPECT_SIGNED_UP_SUBJECT, batch.map((message) => message.traced), () => handleBatch(handler, events, logger))
   ));

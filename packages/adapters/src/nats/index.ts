@@ -4,6 +4,7 @@ export * from './create-nats-messaging.js';
 export * from './create-nats-messaging-module.js';
 export * from './dead-letter.js';
 export * from './jetstream-consumer-lag.js';
+export * from './jetstream-consumer-reset.js';
 export * from './jetstream-dead-letter-store.js';
 export * from './jetstream-event-publisher.js';
 export * from './jetstream-event-subscriber.js';

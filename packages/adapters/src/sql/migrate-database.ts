@@ -79,7 +79,7 @@ function finalError(kind: RaceKind, error: unknown): SignUpError {
 }
 
 /**
- * Brings the database to the current schema (DESIGN §7) with the migrations
+ * Brings the database to the current schema (docs/architecture.md, "The database schema") with the migrations
  * compiled into this package, then upserts the reference data. Idempotent. When
  * several processes start at once, knex's migration lock lets one migrate while
  * the others wait and retry (about 12 s at most); whoever comes second finds the

@@ -41,6 +41,11 @@ export class MessagingTracer {
     this.consumerGroup = options.consumerGroup;
   }
 
+  /** This tracer for another consumer group (a bus delivering to several handlers names each one's). */
+  forConsumerGroup(consumerGroup: string): MessagingTracer {
+    return consumerGroup === this.consumerGroup ? this : new MessagingTracer(this.tracer, { system: this.system, consumerGroup });
+  }
+
   /**
    * Runs `send` inside a PRODUCER span, active while it runs, so trace context injected by
    * `send` (`injectTraceContext`, `traceContextRecord`) names this span as the parent.

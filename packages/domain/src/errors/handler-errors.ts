@@ -12,3 +12,17 @@ export class HandlerNameInvalidError extends SignUpError {
     this.handlerName = handlerName;
   }
 }
+
+/**
+ * A handler cannot replay its stream from the start while other instances of it are
+ * consuming (code `HANDLER_IN_USE`): they would take part of the replay and the
+ * documents they write could be lost to the rebuild. Stop them and try again.
+ */
+export class HandlerInUseError extends SignUpError {
+  readonly handlerName: string;
+
+  constructor(handlerName: string, detail: string) {
+    super('HANDLER_IN_USE', `Other instances of ${handlerName} are running (${detail}); stop them all, then start the rebuild again.`);
+    this.handlerName = handlerName;
+  }
+}

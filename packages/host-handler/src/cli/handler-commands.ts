@@ -1,10 +1,17 @@
 import { DEAD_LETTERS_SUMMARY, DEAD_LETTERS_USAGE, runDeadLettersCommand } from '../commands/dead-letters-command.js';
+import { indexHandlerDefinition } from '../handlers/index-handler-definition.js';
 import { saveHandlerDefinition } from '../handlers/save-handler-definition.js';
 import { EXIT_CODES, type CommandIo, type HandlerCommand } from './handler-command.js';
 import { expectNoArguments, helpText, parseArguments, UsageError } from './parse-arguments.js';
 import { handlerCommand } from './run-handler.js';
 
 const SAVE_USAGE = 'Usage: signup-handler save';
+const INDEX_USAGE = [
+  'Usage: signup-handler index [--rebuild]',
+  '',
+  '  --rebuild  empty the analytics store and index every event in the stream again, from the first;',
+  '             stop every other index-handler instance first (it refuses while one is consuming)',
+].join('\n');
 
 /** The commands of `signup-handler`, in the order `--help` lists them. */
 export const HANDLER_COMMANDS: readonly HandlerCommand[] = [
@@ -15,6 +22,16 @@ export const HANDLER_COMMANDS: readonly HandlerCommand[] = [
     definitionFor: (args) => {
       expectNoArguments(args, SAVE_USAGE);
       return saveHandlerDefinition;
+    },
+  }),
+  handlerCommand({
+    name: 'index',
+    summary: 'Subscribes as index-handler and writes each signed-up prospect to the analytics store.',
+    usage: INDEX_USAGE,
+    definitionFor: (args) => {
+      if (args.length === 1 && args[0] === '--rebuild') return indexHandlerDefinition({ rebuild: true });
+      expectNoArguments(args, INDEX_USAGE.split('\n')[0]!);
+      return indexHandlerDefinition({ rebuild: false });
     },
   }),
   { name: 'deadletters', summary: DEAD_LETTERS_SUMMARY, usage: DEAD_LETTERS_USAGE, run: runDeadLettersCommand },

@@ -1,4 +1,4 @@
-import { connectToMessageQueue, createNatsMessaging, JetStreamConsumerLag, type JetStreamConsumerLagOptions, type NatsConnection } from '@signup/adapters/nats';
+import { connectToMessageQueue, createNatsMessaging, JetStreamConsumerLag, resetJetStreamConsumer, type JetStreamConsumerLagOptions, type NatsConnection } from '@signup/adapters/nats';
 import { createKnex, migrateDatabase, SqlHealthCheck } from '@signup/adapters/sql';
 import type { IHealthCheck } from '@signup/domain';
 import { MonitoringServer, type MonitoringServerOptions } from '../monitoring/monitoring-server.js';
@@ -10,6 +10,7 @@ export interface HandlerHostAdapters {
   readonly createDatabaseHealthCheck: (knex: ReturnType<typeof createKnex>) => IHealthCheck;
   readonly connectToMessageQueue: typeof connectToMessageQueue;
   readonly createNatsMessaging: typeof createNatsMessaging;
+  readonly resetConsumer: typeof resetJetStreamConsumer;
   readonly createMonitoringServer: (options: MonitoringServerOptions) => Pick<MonitoringServer, 'start' | 'close'>;
   readonly createConsumerLag: (nc: NatsConnection, options: JetStreamConsumerLagOptions) => Pick<JetStreamConsumerLag, 'start' | 'stop'>;
 }
@@ -17,6 +18,6 @@ export interface HandlerHostAdapters {
 /** The real adapters. */
 export const defaultHandlerHostAdapters: HandlerHostAdapters = {
   createKnex, migrateDatabase, createDatabaseHealthCheck: (knex) => new SqlHealthCheck(knex),
-  connectToMessageQueue, createNatsMessaging, createMonitoringServer: (options) => new MonitoringServer(options),
+  connectToMessageQueue, createNatsMessaging, resetConsumer: resetJetStreamConsumer, createMonitoringServer: (options) => new MonitoringServer(options),
   createConsumerLag: (nc, options) => new JetStreamConsumerLag(nc, options),
 };

@@ -1,11 +1,11 @@
 import type { SignUpSettings } from '@signup/adapters/config';
-import { createSignUpModule, describeChosen } from '@signup/adapters/di';
+import { createSignUpModule, describeChosen, openAnalyticsStore } from '@signup/adapters/di';
 import { ConsoleLogger } from '@signup/adapters/logging';
 import { createNatsMessagingModule, SIGNUP_DEADLETTER_STREAM, type ConsumerLagSample } from '@signup/adapters/nats';
 import { MessagingTracer } from '@signup/adapters/tracing';
 import type { Tracer } from '@opentelemetry/api';
 import { createSqlModule, parseConnectionString } from '@signup/adapters/sql';
-import { IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
+import { ConfigurationError, IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
 import { Container } from 'inversify';
 import type { HandlerContext, HandlerDefinition, TuningContext } from '../handlers/handler-definition.js';
 import { CountingEventHandler } from '../handlers/counting-event-handler.js';
@@ -45,7 +45,7 @@ export interface RunningHandler {
  * The handler host's composition root: checks the implementations the definition's
  * ports choose, starts the metrics and health server (`Metrics:Server:Enabled`), opens
  * the database when a chosen implementation needs it (migrating it when
- * `Database:Migrate`), connects to NATS, builds the container, runs the definition's
+ * `Database:Migrate`) and the analytics store when one is chosen (`openAnalyticsStore`), connects to NATS, builds the container, runs the definition's
  * start-up hook and subscribes its handler (counted for `/metrics`) under the
  * definition's name; the subscription logs `Listening on subject: ..., queue: <name>`.
  * With the metrics server on and JetStream, it samples the consumer's backlog every
@@ -61,6 +61,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
   const logger = new ConsoleLogger({ name: definition.name, level: settings.logging.level, format: settings.logging.format, write: options.write });
   const signUp = createSignUpModule(settings, { ports: definition.ports });
   const database = signUp.needs('database') ? parseConnectionString(settings.database.connectionString) : undefined;
+  const analyticsDatabase = signUp.needs('analyticsDatabase') ? parseConnectionString(settings.analytics.connectionString) : undefined;
   const readiness = new Readiness();
   const metrics = createHandlerMetrics({
     defaultMetrics: settings.metricsServer.enabled,
@@ -79,6 +80,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
       shutdown.push('metrics server', () => server.close());
     }
 
+    let signUpConnection: ReturnType<typeof adapters.createKnex> | undefined;
     if (database !== undefined) {
       logger.info(`Connecting to database: ${database.display}`);
       const knex = adapters.createKnex(settings.database.connectionString);
@@ -87,11 +89,20 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
       await healthCheck.check();
       if (settings.database.migrate) await adapters.migrateDatabase(knex);
       container.load(createSqlModule({ connection: knex, healthCheck }));
+      signUpConnection = knex;
+    }
+    const analytics = await openAnalyticsStore(settings, signUp, {
+      logger, signUpConnection, createKnex: adapters.createKnex, migrateDatabase: adapters.migrateDatabase, createHealthCheck: adapters.createDatabaseHealthCheck,
+    });
+    if (analytics !== undefined) {
+      shutdown.push('analytics store', () => analytics.close());
+      container.load(analytics.module);
+      if (analytics.healthCheck !== undefined) container.bind(IHealthCheck).toConstantValue(analytics.healthCheck);
     }
 
     const connection = await adapters.connectToMessageQueue(settings.messageQueue, logger);
     shutdown.push('message queue', () => connection.drain());
-    const tuning: TuningContext = database === undefined ? { settings } : { settings, database };
+    const tuning: TuningContext = { settings, ...(database === undefined ? {} : { database }), ...(analyticsDatabase === undefined ? {} : { analyticsDatabase }) };
     const tracer = options.tracer === undefined ? undefined : new MessagingTracer(options.tracer, { consumerGroup: definition.name });
     const subscriber = { ...definition.tuning?.(tuning), ...(tracer === undefined ? {} : { tracer }) };
     container.load(createNatsMessagingModule(await adapters.createNatsMessaging(connection, settings.messageQueue, logger, { subscriber })));
@@ -111,7 +122,18 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
       shutdown.push('consumer lag sampling', () => lag.stop());
     }
 
-    const context: HandlerContext = { settings, logger, get: (token) => container.get(token) };
+    const context: HandlerContext = {
+      settings,
+      logger,
+      get: (token) => container.get(token),
+      replayFromStart: async () => {
+        if (settings.messageQueue.mode === 'core') {
+          throw new ConfigurationError('MessageQueue:Mode',
+            'MessageQueue:Mode = "core" keeps no history of events to replay; replaying from the first event needs jetstream');
+        }
+        await adapters.resetConsumer(connection, definition.name, logger);
+      },
+    };
     await definition.beforeSubscribe?.(context);
     const handler = definition.createHandler(context);
     if (handler.name !== definition.name) throw new TypeError(`The handler "${definition.name}" created a handler named "${handler.name}"`);

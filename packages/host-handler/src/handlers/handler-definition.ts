@@ -12,11 +12,20 @@ export interface HandlerContext {
   readonly logger: ILogger;
   /**
    * Resolves a token from the host's container: the definition's `ports`, the use cases of
-   * `@signup/adapters/di` (`SaveProspectEventHandler`) and `ILogger`.
+   * `@signup/adapters/di` (`SaveProspectEventHandler`, `IndexProspectEventHandler`) and `ILogger`.
    *
    * @throws Error when nothing is bound to the token.
    */
   readonly get: <T>(token: ServiceIdentifier<T>) => T;
+  /**
+   * Makes the subscription that follows start at the first event in the stream: deletes the
+   * handler's durable consumer, which the subscription then creates again (for a rebuild).
+   *
+   * @throws ConfigurationError with `MessageQueue:Mode=core`, which keeps no history.
+   * @throws HandlerInUseError while another instance of the handler is consuming.
+   * @throws QueueUnavailableError when JetStream cannot be reached.
+   */
+  readonly replayFromStart: () => Promise<void>;
 }
 
 /** Subscriber tuning a handler may ask for (batch size, batches in flight). */
@@ -27,6 +36,8 @@ export interface TuningContext {
   readonly settings: SignUpSettings;
   /** The database the host opened, when one of the handler's ports needs it. */
   readonly database?: ParsedConnectionString;
+  /** The analytics database (`ConnectionStrings:AnalyticsDb`, else the sign-up database), when `SqlProspectIndex` is chosen. */
+  readonly analyticsDatabase?: ParsedConnectionString;
 }
 
 /**

@@ -38,6 +38,22 @@ describe('runCommandLine', () => {
     expect(stdout.join('')).to.match(/^ {2}save +Subscribes as save-handler and saves each signed-up prospect to the database\.$/m);
   });
 
+  it('lists the index command in the shipped table, and its --rebuild argument in its usage', async () => {
+    const { stdout, io } = captured();
+
+    await runCommandLine(['--help'], io);
+    await runCommandLine(['index', '--help'], io);
+    expect(stdout[0]).to.match(/^ {2}index +Subscribes as index-handler and writes each signed-up prospect to the analytics store\.$/m);
+    expect(stdout[1]).to.match(/^Usage: signup-handler index \[--rebuild\]\n/).and.include('  --rebuild  empty the analytics store');
+  });
+
+  it('answers arguments the index command does not take with its usage line and exit code 2', async () => {
+    const { stderr, io } = captured();
+
+    expect(await runCommandLine(['index', '--rebuild', 'now'], { ...io, env: {} })).to.equal(2);
+    expect(stderr).to.deep.equal(['Unexpected argument "--rebuild now". Usage: signup-handler index [--rebuild]\n']);
+  });
+
   it('runs an operator command entry with its arguments and answers its exit code', async () => {
     const { stdout, io } = captured();
 
@@ -57,7 +73,7 @@ describe('runCommandLine', () => {
     const { stdout, stderr, io } = captured();
 
     expect(await runCommandLine(['reindex'], io, table)).to.equal(2);
-    expect(stderr).to.deep.equal(['Unknown command "reindex". Usage: signup-handler save|deadletters|report\n']);
+    expect(stderr).to.deep.equal(['Unknown command "reindex". Usage: signup-handler save|index|deadletters|report\n']);
     expect(stdout).to.deep.equal([]);
   });
 

@@ -12,6 +12,7 @@ import { loadHandlerSettings } from '../../src/composition/load-handler-settings
 import type { HandlerHostAdapters } from '../../src/composition/handler-host-adapters.js';
 import { startHandler, startSaveHandler } from '../../src/composition/start-handler.js';
 import type { HandlerDefinition } from '../../src/handlers/handler-definition.js';
+import { indexHandlerDefinition } from '../../src/handlers/index-handler-definition.js';
 
 type Knex = ReturnType<HandlerHostAdapters['createKnex']>;
 type Connection = Awaited<ReturnType<HandlerHostAdapters['connectToMessageQueue']>>;
@@ -83,6 +84,10 @@ function fakeAdapters(calls: string[], subscribed: IProspectEventHandler[]): Han
           return Promise.resolve();
         },
       } as unknown as Connection);
+    },
+    resetConsumer: (_nc, name) => {
+      calls.push(`reset ${name}`);
+      return Promise.resolve();
     },
     createNatsMessaging: () => {
       calls.push('nats.messaging');
@@ -337,6 +342,110 @@ describe('startHandler', () => {
     expect(thrown).to.be.instanceOf(TypeError).with.property('message', 'The handler "welcome-handler" created a handler named "save-handler"');
     expect(calls).to.not.include('subscribe save-handler');
     expect(calls.at(-1)).to.equal('nats.drain');
+  });
+});
+
+describe('startHandler with the index handler', () => {
+  let calls: string[];
+  let subscribed: IProspectEventHandler[];
+  let lines: string[];
+  const directory = mkdtempSync(path.join(tmpdir(), 'signup-handler-unit-'));
+  const settings = (env: Record<string, string> = {}): ReturnType<typeof loadHandlerSettings> => loadHandlerSettings({
+    cwd: directory,
+    env: { MessageQueue__Url: 'nats://127.0.0.1:4222', ConnectionStrings__SignUpDb: 'postgres://db.example:5432/signup', ...env },
+  });
+
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  beforeEach(() => {
+    [calls, subscribed, lines] = [[], [], []];
+  });
+
+  it('keeps the read model in the sign-up database when ConnectionStrings:AnalyticsDb is unset, opening it once', async () => {
+    const running = await startHandler(indexHandlerDefinition({ rebuild: false }), settings(), { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) });
+
+    expect(calls).to.deep.equal(['knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging', 'subscribe index-handler']);
+    expect(lines.join('\n')).to.match(/Dependencies: IProspectIndex=SqlProspectIndex, IReferenceDataLoader=DatabaseReferenceDataLoader$/m);
+    calls.length = 0;
+    await running.stop();
+    expect(calls).to.deep.equal(['subscription.stop', 'nats.drain', 'knex.destroy']);
+  });
+
+  it('opens, checks and migrates a separate analytics database, logs it masked, and closes it at stop', async () => {
+    const running = await startHandler(
+      indexHandlerDefinition({ rebuild: false }),
+      settings({ ConnectionStrings__AnalyticsDb: 'postgres://analyst:an-s3cret@analytics.example:5432/analytics' }),
+      { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) },
+    );
+
+    expect(calls).to.deep.equal([
+      'knex.create', 'database.check', 'migrate', 'knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging', 'subscribe index-handler',
+    ]);
+    expect(lines.join('\n')).to.include('Connecting to analytics database: postgres://').and.not.include('an-s3cret');
+    calls.length = 0;
+    await running.stop();
+    expect(calls).to.deep.equal(['subscription.stop', 'nats.drain', 'knex.destroy', 'knex.destroy']);
+  });
+
+  it('handles one batch at a time when the read model is on SQLite', async () => {
+    const adapters = fakeAdapters(calls, subscribed);
+    const messaging = sinon.spy(adapters, 'createNatsMessaging');
+
+    await (await startHandler(indexHandlerDefinition({ rebuild: false }), settings({ ConnectionStrings__AnalyticsDb: 'sqlite:./data/analytics.db' }), {
+      write: () => undefined, adapters,
+    })).stop();
+
+    expect(messaging.firstCall.args[3]).to.deep.equal({ subscriber: { concurrentBatches: 1 } });
+  });
+
+  it('refuses ElasticsearchProspectIndex without Elasticsearch:Url in one line, before opening anything', async () => {
+    let thrown: unknown;
+    try {
+      await startHandler(indexHandlerDefinition({ rebuild: false }), settings({ Dependencies__IProspectIndex: 'ElasticsearchProspectIndex' }), {
+        write: () => undefined, adapters: fakeAdapters(calls, subscribed),
+      });
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).to.have.property('key', 'Elasticsearch:Url');
+    expect((thrown as Error).message).to.match(/^Elasticsearch:Url is not set but Dependencies:IProspectIndex is ElasticsearchProspectIndex;[^\n]*$/);
+    expect(calls).to.deep.equal([]);
+  });
+
+  it('connects to Elasticsearch with the credentials masked, and no analytics database', async () => {
+    const running = await startHandler(
+      indexHandlerDefinition({ rebuild: false }),
+      settings({ Dependencies__IProspectIndex: 'ElasticsearchProspectIndex', Elasticsearch__Url: 'http://elastic:es-s3cret@es.example:9200' }),
+      { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) },
+    );
+
+    expect(calls.filter((call) => call === 'knex.create')).to.have.length(1);
+    expect(lines.join('\n')).to.match(/Connecting to Elasticsearch: http:\/\/\*\*\*:\*\*\*@es\.example:9200\/? \(index prospects\)/).and.not.include('es-s3cret');
+    await running.stop();
+  });
+
+  it('with --rebuild replays from the first event in JetStream before subscribing', async () => {
+    const definition = indexHandlerDefinition({ rebuild: true });
+    const replayOnly: HandlerDefinition = { ...definition, beforeSubscribe: ({ replayFromStart }) => replayFromStart() };
+
+    const running = await startHandler(replayOnly, settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+
+    expect(calls.slice(-2)).to.deep.equal(['reset index-handler', 'subscribe index-handler']);
+    await running.stop();
+  });
+
+  it('refuses to replay in core mode, which keeps no history, naming MessageQueue:Mode', async () => {
+    const replayOnly: HandlerDefinition = { ...indexHandlerDefinition({ rebuild: true }), beforeSubscribe: ({ replayFromStart }) => replayFromStart() };
+
+    let thrown: unknown;
+    try {
+      await startHandler(replayOnly, settings({ MessageQueue__Mode: 'core' }), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).to.have.property('key', 'MessageQueue:Mode');
+    expect(calls).to.not.include('reset index-handler').and.not.include('subscribe index-handler');
   });
 });
 

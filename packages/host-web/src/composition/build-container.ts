@@ -1,7 +1,9 @@
 import { Container, type ContainerModule } from 'inversify';
-import { IHealthCheck, ILogger, type IProspectSaveHandler, type IReferenceDataLoader } from '@signup/domain';
+import { IHealthCheck, ILogger, IProspectAnalytics, IProspectSaveHandler, IReferenceDataLoader, SignUpProspect } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
 import { createSignUpModule, describeChosen, USE_CASE_PORTS, type SignUpModule } from '@signup/adapters/di';
+import type { AnalyticsCredentials, WebAppDependencies, WebAppOptions } from '../http/web-app-dependencies.js';
+import type { WebMetrics } from '../http/web-metrics.js';
 
 /** What `main` opened before the container is built: the logger, the adapter modules and the readiness checks of this host. */
 export interface WebInfrastructure {
@@ -21,22 +23,26 @@ export interface ContainerOverrides {
 /** What the web host needs, decided from the settings through the implementation registry. */
 export interface WebPlan {
   readonly signUp: SignUpModule;
-  /** Publishing without `MessageQueue:Url`: the in-process bus, with the save handler in this process. */
+  /** Publishing without `MessageQueue:Url`: the in-process bus, with the save and index handlers in this process. */
   readonly inProcess: boolean;
 }
 
 /**
- * The ports the web resolves (`SignUpProspect`'s), and, when the chosen save handler
- * publishes and no `MessageQueue:Url` is set, those of the save handler it then runs
- * in-process too, with the implementations the registry chooses for them.
+ * The ports the web resolves (`SignUpProspect`'s, and the analytics store's when
+ * `Analytics:Password` is set), and, when the chosen save handler publishes and no
+ * `MessageQueue:Url` is set, those of the save and index handlers it then runs
+ * in-process too (the analytics store among them, as the all-in-one's analytics are on
+ * with a generated password when none is set), with the implementations the registry
+ * chooses for them.
  *
  * @throws ConfigurationError for an unknown implementation name or a key the chosen one needs.
  */
 export function planWebHost(settings: SignUpSettings, overrides: ContainerOverrides = {}): WebPlan {
   const options = { overrides: { IProspectSaveHandler: overrides.saveHandler, IReferenceDataLoader: overrides.referenceDataLoader } };
-  const web = createSignUpModule(settings, { ...options, ports: USE_CASE_PORTS.SignUpProspect });
+  const analytics = settings.analyticsAccess.password === undefined ? [] : USE_CASE_PORTS.ProspectAnalytics;
+  const web = createSignUpModule(settings, { ...options, ports: [...USE_CASE_PORTS.SignUpProspect, ...analytics] });
   if (!web.needs('eventPublisher') || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false };
-  const ports = [...USE_CASE_PORTS.SignUpProspect, ...USE_CASE_PORTS.SaveProspectEventHandler];
+  const ports = [...USE_CASE_PORTS.SignUpProspect, ...USE_CASE_PORTS.SaveProspectEventHandler, ...USE_CASE_PORTS.IndexProspectEventHandler];
   return { signUp: createSignUpModule(settings, { ...options, ports }), inProcess: true };
 }
 
@@ -56,4 +62,29 @@ export function buildContainer(settings: SignUpSettings, infrastructure: WebInfr
   infrastructure.logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);
   for (const warning of signUp.warnings) infrastructure.logger.warn(warning);
   return container;
+}
+
+/** What `createApp` needs that the container does not hold. */
+export interface AppContext {
+  readonly logger: ILogger;
+  readonly metrics: WebMetrics;
+  readonly options?: WebAppOptions;
+  /** Who may read the analytics; absent: they are off (their routes answer 404). */
+  readonly analyticsCredentials?: AnalyticsCredentials;
+}
+
+/** The web app's dependencies, resolved from the built container. */
+export function resolveAppDependencies(container: Container, context: AppContext): WebAppDependencies {
+  return {
+    signUp: container.get(SignUpProspect),
+    referenceData: container.get<IReferenceDataLoader>(IReferenceDataLoader),
+    healthChecks: container.getAll<IHealthCheck>(IHealthCheck),
+    logger: context.logger,
+    metrics: context.metrics,
+    saveHandlerName: container.get<IProspectSaveHandler>(IProspectSaveHandler).name,
+    ...(context.options === undefined ? {} : { options: context.options }),
+    ...(context.analyticsCredentials === undefined
+      ? {}
+      : { analytics: { store: container.get<IProspectAnalytics>(IProspectAnalytics), credentials: context.analyticsCredentials } }),
+  };
 }

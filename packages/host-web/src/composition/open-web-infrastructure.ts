@@ -1,7 +1,8 @@
 import type { ContainerModule } from 'inversify';
-import type { IEventPublisher, IHealthCheck, ILogger } from '@signup/domain';
+import { INDEX_HANDLER_NAME, SAVE_HANDLER_NAME, type IEventPublisher, type IHealthCheck, type ILogger } from '@signup/domain';
 import type { MessagingTracer } from '@signup/adapters/tracing';
 import type { SignUpSettings } from '@signup/adapters/config';
+import { openAnalyticsStore } from '@signup/adapters/di';
 import { createInProcessMessagingModule, InMemoryEventBus } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, createNatsMessagingModule } from '@signup/adapters/nats';
 import { createKnex, createSqlModule, migrateDatabase, parseConnectionString, SqlHealthCheck } from '@signup/adapters/sql';
@@ -25,11 +26,14 @@ export interface OpenedInfrastructure {
 /**
  * Opens what the plan needs and records it in `resources`, which closes it again:
  * the database (migrated when `Database:Migrate`) when a chosen implementation needs
- * it, with a readiness check when saves reach it from this process; NATS when the
- * save handler publishes and `MessageQueue:Url` is set; otherwise the in-process bus.
+ * it, with a readiness check when saves reach it from this process; the analytics store
+ * when the index handler or the analytics are part of the plan (`openAnalyticsStore`);
+ * NATS when the save handler publishes and `MessageQueue:Url` is set; otherwise the
+ * in-process bus, with readiness checks of the save and index handlers subscribed to it.
  * The publisher is bound decorated by `ObservedEventPublisher` (latency, publish span).
  *
  * @throws DatabaseUnavailableError when migrations cannot run; QueueUnavailableError when NATS cannot be reached.
+ * @throws ConfigurationError when the chosen analytics store cannot be opened as configured.
  */
 export async function openWebInfrastructure(
   settings: SignUpSettings,
@@ -51,11 +55,13 @@ export async function openWebInfrastructure(
     const savesHere = plan.signUp.needs('database', 'IProspectRepository');
     modules.push(createSqlModule({ connection: knex, ...(savesHere ? { healthCheck: new SqlHealthCheck(knex) } : {}) }));
   }
+  resources.analytics = await openAnalyticsStore(settings, plan.signUp, { logger, signUpConnection: resources.knex });
+  if (resources.analytics !== undefined) modules.push(resources.analytics.module);
   if (plan.inProcess) {
-    logger.info('Message queue: in-process bus (MessageQueue:Url is not set); the save handler runs in this process');
+    logger.info('Message queue: in-process bus (MessageQueue:Url is not set); the save and index handlers run in this process');
     resources.bus = new InMemoryEventBus({ logger, tracer: messagingTracer });
     modules.push(createInProcessMessagingModule(resources.bus, observe(resources.bus, 'memory')));
-    healthChecks.push(resources.subscriptionHealthCheck('save-handler'));
+    healthChecks.push(resources.subscriptionHealthCheck(SAVE_HANDLER_NAME), resources.subscriptionHealthCheck(INDEX_HANDLER_NAME));
   } else if (plan.signUp.needs('eventPublisher')) {
     resources.nats = await connectToMessageQueue(settings.messageQueue, logger);
     const messaging = await createNatsMessaging(resources.nats, settings.messageQueue, logger);

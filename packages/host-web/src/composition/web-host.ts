@@ -1,14 +1,15 @@
 import type { Tracer } from '@opentelemetry/api';
 import type Koa from 'koa';
 import { MessagingTracer } from '@signup/adapters/tracing';
-import { IEventSubscriber, IHealthCheck, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, SignUpProspect, type ILogger } from '@signup/domain';
+import { IEventSubscriber, IndexProspectEventHandler, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, type ILogger } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
+import { resolveAnalyticsCredentials } from '../http/analytics-credentials.js';
 import { createApp } from '../http/create-app.js';
 import type { WebAppOptions } from '../http/web-app-dependencies.js';
 import { WebMetrics } from '../http/web-metrics.js';
 import { WebServer } from '../http/web-server.js';
 import { referenceDataHealthCheck } from '../http/reference-data-health-check.js';
-import { buildContainer, planWebHost, type ContainerOverrides } from './build-container.js';
+import { buildContainer, planWebHost, resolveAppDependencies, type ContainerOverrides } from './build-container.js';
 import { openWebInfrastructure } from './open-web-infrastructure.js';
 import { TracedSignUpProspect } from './traced-sign-up-prospect.js';
 import { WebResources } from './web-resources.js';
@@ -31,10 +32,10 @@ export interface WebHostOptions {
 /**
  * The composition root of `signup-web`. `create` asks the implementation registry what
  * the configuration needs and opens it (knex with migrations when a chosen implementation
- * needs the database; NATS, or the in-process bus with the save handler subscribed to it
- * in this process for the all-in-one, when the save handler publishes), builds the
- * container and the Koa app, and warms the reference data. `listen` serves it; `stop`
- * undoes everything in reverse order.
+ * needs the database; NATS, or for the all-in-one the in-process bus with the save and
+ * index handlers subscribed to it in this process, when the save handler publishes),
+ * builds the container and the Koa app, and warms the reference data. `listen` serves
+ * it; `stop` undoes everything in reverse order.
  */
 export class WebHost {
   private readonly server: WebServer;
@@ -63,12 +64,12 @@ export class WebHost {
       const built: { referenceData?: IReferenceDataLoader } = {};
       const metrics = options.metrics ?? new WebMetrics();
       const { tracer } = options;
-      const messagingTracer = tracer === undefined ? undefined : new MessagingTracer(tracer, { consumerGroup: 'save-handler' });
+      const messagingTracer = tracer === undefined ? undefined : new MessagingTracer(tracer);
       const opened = await openWebInfrastructure(settings, plan, resources, logger, { metrics, messagingTracer });
       const healthChecks = [referenceDataHealthCheck(() => built.referenceData), ...opened.healthChecks];
       const container = buildContainer(settings, { logger, modules: opened.modules, healthChecks }, overrides);
       if (plan.inProcess) {
-        resources.subscription = await container.get<IEventSubscriber>(IEventSubscriber).subscribe(container.get(SaveProspectEventHandler));
+        await resources.subscribe(container.get(IEventSubscriber), [container.get(SaveProspectEventHandler), container.get(IndexProspectEventHandler)]);
       }
       const referenceData = container.get<IReferenceDataLoader>(IReferenceDataLoader);
       built.referenceData = referenceData;
@@ -76,17 +77,12 @@ export class WebHost {
         logger.warn('Reference data could not be loaded at start; the form answers 503 until it can be', { error });
       });
 
-      const app = createApp({
-        signUp: tracer === undefined
-          ? container.get(SignUpProspect)
-          : new TracedSignUpProspect(referenceData, container.get<IProspectSaveHandler>(IProspectSaveHandler)),
-        referenceData,
-        healthChecks: container.getAll<IHealthCheck>(IHealthCheck),
-        logger,
-        metrics,
-        saveHandlerName: container.get<IProspectSaveHandler>(IProspectSaveHandler).name,
-        ...(options.app === undefined && tracer === undefined ? {} : { options: { ...options.app, ...(tracer === undefined ? {} : { tracer }) } }),
-      });
+      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsAccess, { generatePassword: plan.inProcess }, logger);
+      const appOptions = tracer === undefined ? options.app : { ...options.app, tracer };
+      const resolved = resolveAppDependencies(container, { logger, metrics, options: appOptions, analyticsCredentials });
+      const app = createApp(tracer === undefined
+        ? resolved
+        : { ...resolved, signUp: new TracedSignUpProspect(resolved.referenceData, container.get<IProspectSaveHandler>(IProspectSaveHandler)) });
       return new WebHost(app, metrics, resources, options.shutdownGraceMs ?? 10_000);
     } catch (error) {
       await resources.release();
@@ -100,9 +96,9 @@ export class WebHost {
   }
 
   /**
-   * Stops taking requests and lets open ones finish, gives the in-process save
-   * handler time to store what it holds (both within the grace period), then
-   * stops it and closes the connections.
+   * Stops taking requests and lets open ones finish, gives the in-process handlers
+   * time to store what they hold (both within the grace period), then stops them
+   * and closes the connections.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {

@@ -1,27 +1,34 @@
-import type { ILogger, IHealthCheck, ISubscription } from '@signup/domain';
+import type { IEventSubscriber, ILogger, IHealthCheck, IProspectEventHandler, ISubscription } from '@signup/domain';
+import type { OpenedAnalyticsStore } from '@signup/adapters/di';
 import type { InMemoryEventBus } from '@signup/adapters/memory';
 import type { NatsConnection } from '@signup/adapters/nats';
 import type { SqlConnection } from '@signup/adapters/sql';
 
 /**
- * What the web host opened: the database pool, the NATS connection or the in-process
- * bus and the save handler subscribed to it. Released in reverse order of opening;
- * each step is tried even when an earlier one failed.
+ * What the web host opened: the database pool, the analytics store, the NATS connection
+ * or the in-process bus and the handlers subscribed to it (by name). Released in reverse
+ * order of opening; each step is tried even when an earlier one failed.
  */
 export class WebResources {
   knex: SqlConnection | undefined;
+  analytics: OpenedAnalyticsStore | undefined;
   nats: NatsConnection | undefined;
   bus: InMemoryEventBus | undefined;
-  subscription: ISubscription | undefined;
+  readonly subscriptions = new Map<string, ISubscription>();
   private released: Promise<void> | undefined;
 
   constructor(private readonly logger: ILogger) {}
 
-  /** Readiness of the in-process save handler: fails until it is subscribed and while it is not running. */
+  /** Subscribes each handler under its own name (its consumer group on the in-process bus); `release` stops them. */
+  async subscribe(subscriber: IEventSubscriber, handlers: readonly IProspectEventHandler[]): Promise<void> {
+    for (const handler of handlers) this.subscriptions.set(handler.name, await subscriber.subscribe(handler));
+  }
+
+  /** Readiness of an in-process handler: fails until it is subscribed and while it is not running. */
   subscriptionHealthCheck(name: string): IHealthCheck {
     return {
       name,
-      check: () => (this.subscription?.healthy === true
+      check: () => (this.subscriptions.get(name)?.healthy === true
         ? Promise.resolve()
         : Promise.reject(new Error(`the in-process ${name} is not running`))),
     };
@@ -29,7 +36,7 @@ export class WebResources {
 
   /**
    * Sign-ups the in-process bus still holds exist nowhere else: waits up to `graceMs` for
-   * the save handler to store them, and warns about any left.
+   * the handlers to store them, and warns about any left.
    */
   async drainInProcessBus(graceMs: number): Promise<void> {
     const bus = this.bus;
@@ -40,17 +47,18 @@ export class WebResources {
     if (bus.size > 0) this.logger.warn(`${bus.size} sign-up(s) were still waiting in the in-process bus and were not saved`);
   }
 
-  /** Stops the in-process save handler, closes the bus, drains NATS, destroys the pool; runs once; never rejects. */
+  /** Stops the in-process handlers, closes the bus, drains NATS, closes the analytics store, destroys the pool; runs once; never rejects. */
   release(): Promise<void> {
     this.released ??= this.releaseAll();
     return this.released;
   }
 
   private async releaseAll(): Promise<void> {
-    const { subscription, bus, nats, knex } = this;
-    if (subscription !== undefined) await this.attempt('stop the in-process save handler', () => subscription.stop());
+    const { bus, nats, analytics, knex } = this;
+    for (const [name, subscription] of this.subscriptions) await this.attempt(`stop the in-process ${name}`, () => subscription.stop());
     if (bus !== undefined) await this.attempt('close the in-process bus', () => bus.close());
     if (nats !== undefined) await this.attempt('drain the message queue connection', () => nats.drain());
+    if (analytics !== undefined) await this.attempt('close the analytics store', () => analytics.close());
     if (knex !== undefined) await this.attempt('close the database connections', () => knex.destroy());
   }
 

@@ -6,30 +6,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { AnalyticsProspect } from '@signup/domain';
+import { chromium, type Browser } from 'playwright-core';
 import { appWithAnalytics } from '../support/app-with-analytics.js';
 import { ArrayProspectAnalytics } from '../support/array-prospect-analytics.js';
 import { sampleProspects } from '../support/sample-prospects.js';
+import { chartCounts, countBy } from '@signup/test-support/dashboard-page';
 import { CHROMIUM_PATH, requireChromium } from './web-process.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CREDENTIALS = { username: 'analyst', password: 'browser-test-password' };
-
-function countBy(rows: readonly AnalyticsProspect[], key: (row: AnalyticsProspect) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const row of rows) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1);
-  return counts;
-}
-
-async function chartCounts(page: Page, chart: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const row of await page.locator(`#${chart} .chart-row`).all()) {
-    counts.set(await row.getAttribute('data-key') ?? '', Number(await row.getAttribute('data-count')));
-  }
-  return counts;
-}
 
 describe('the analytics dashboard in a browser', function () {
   this.timeout(60_000);

@@ -55,6 +55,36 @@ describe('WebHost publishing to NATS JetStream', function () {
     if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
   });
 
+  it('keeps the analytics off without Analytics:Password: 404, and one line at start naming the key', async () => {
+    await request(host!.app.callback()).get('/app/Analytics').expect(404);
+    await request(host!.app.callback()).get('/api/analytics/prospects.csv').expect(404);
+    expect(logger.messages().filter((line) => line.startsWith('Analytics:'))).to.deep.equal([
+      'Analytics: off (/app/Analytics answers 404); set Analytics:Password to turn them on',
+    ]);
+    expect(logger.messages().join('\n')).to.not.include('IProspectIndex');
+  });
+
+  it('turns the analytics on with Analytics:Password, reading the SQL read model the index handler writes', async () => {
+    const analyticsLogger = new RecordingLogger();
+    const settings = readSignUpSettings(loadConfiguration({
+      cwd: folder,
+      env: {
+        ConnectionStrings__SignUpDb: `sqlite:${path.join(folder, 'signup.db')}`, MessageQueue__Url: server!.url,
+        Analytics__Username: 'analyst', Analytics__Password: 'a long configured password',
+      },
+    }));
+    const withAnalytics = await WebHost.create(settings, { logger: analyticsLogger });
+    try {
+      await request(withAnalytics.app.callback()).get('/api/analytics/summary').expect(401);
+      const res = await request(withAnalytics.app.callback()).get('/api/analytics/summary').auth('analyst', 'a long configured password').expect(200);
+      expect(res.body).to.deep.include({ total: 0, byCountry: [] });
+      expect(analyticsLogger.messages()).to.include('Analytics: /app/Analytics for the user "analyst" with the configured Analytics:Password');
+      expect(analyticsLogger.messages().join('\n')).to.include('IProspectIndex=SqlProspectIndex').and.not.include('a long configured password');
+    } finally {
+      await withAnalytics.stop();
+    }
+  });
+
   it('answers 202 once the event is stored in the stream, where a handler receives it', async () => {
     const res = await request(host!.app.callback()).post('/api/prospects').send(FORM).expect(202);
     const { correlationId } = res.body as { correlationId: string };

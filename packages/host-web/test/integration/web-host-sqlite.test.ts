@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'mocha';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import request from 'supertest';
+import type { AnalyticsSummary } from '@signup/domain';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
 import { RecordingLogger } from '@signup/adapters/memory';
 import { WebHost } from '../../src/composition/web-host.js';
@@ -26,10 +27,10 @@ function settingsFor(folder: string, env: Record<string, string>) {
   }));
 }
 
-function countRows(folder: string, email: string): number {
+function countRows(folder: string, email: string, table: 'Prospects' | 'ProspectIndex' = 'Prospects'): number {
   const db = new Database(path.join(folder, 'signup.db'), { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM Prospects WHERE EmailAddress = ?').get(email) as { n: number }).n;
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE EmailAddress = ?`).get(email) as { n: number }).n;
   } finally {
     db.close();
   }
@@ -82,6 +83,14 @@ describe('WebHost on SQLite', () => {
       expect(res.body).to.deep.equal({ status: 'ready', checks: { database: 'ok', 'reference-data': 'ok' } });
     });
 
+    it('keeps the analytics off without Analytics:Password, saying in one line which key turns them on', async () => {
+      await request(host.app.callback()).get('/app/Analytics').expect(404);
+      await request(host.app.callback()).get('/api/analytics/summary').expect(404);
+      expect(logger.messages().filter((line) => line.startsWith('Analytics:'))).to.deep.equal([
+        'Analytics: off (/app/Analytics answers 404); set Analytics:Password to turn them on',
+      ]);
+    });
+
     it('counts the saves under the synchronous handler', async () => {
       const res = await request(host.app.callback()).get('/metrics').expect(200);
       expect(res.text).to.match(/prospect_saves\{handler="SynchronousProspectSaveHandler"\} [1-9]/);
@@ -91,10 +100,12 @@ describe('WebHost on SQLite', () => {
   describe('in all-in-one asynchronous mode', () => {
     let folder: string;
     let host: WebHost;
+    let logger: RecordingLogger;
 
     before(async () => {
       folder = mkdtempSync(path.join(tmpdir(), 'signup-web-async-'));
-      host = await WebHost.create(settingsFor(folder, {}), { logger: new RecordingLogger() });
+      logger = new RecordingLogger();
+      host = await WebHost.create(settingsFor(folder, {}), { logger });
     });
 
     after(async () => {
@@ -108,15 +119,46 @@ describe('WebHost on SQLite', () => {
       await eventually(() => (countRows(folder, FORM.emailAddress) === 1 ? true : undefined));
     });
 
-    it('is ready, checking the database and the in-process save handler', async () => {
-      const res = await request(host.app.callback()).get('/health/ready').expect(200);
-      expect(res.body).to.deep.equal({ status: 'ready', checks: { database: 'ok', 'reference-data': 'ok', 'save-handler': 'ok' } });
+    it('indexes the sign-up into the analytics read model in the same SQLite file, through the in-process index handler', async () => {
+      await request(host.app.callback()).post('/api/prospects').send({ ...FORM, emailAddress: 'indexed@example.com' }).expect(202);
+      await eventually(() => (countRows(folder, 'indexed@example.com', 'ProspectIndex') === 1 ? true : undefined));
+      const db = new Database(path.join(folder, 'signup.db'), { readonly: true, fileMustExist: true });
+      try {
+        expect(db.prepare('SELECT FullName, CountryName, RoleName FROM ProspectIndex WHERE EmailAddress = ?').get('indexed@example.com'))
+          .to.deep.equal({ FullName: 'Katherine Johnson', CountryName: 'United States', RoleName: 'Architect' });
+      } finally {
+        db.close();
+      }
+      expect(logger.messages().filter((line) => line.startsWith('Prospect indexed; event ID:'))).to.have.length(2);
     });
 
-    it('stores what is still queued when stopped', async () => {
+    it('turns the analytics on with a password generated at start and logged once, reading what the index handler wrote', async () => {
+      const [line, ...more] = logger.messages().filter((message) => message.startsWith('Analytics:'));
+      expect(more).to.deep.equal([]);
+      const password = /with the password (\S+) \(generated at start/.exec(line ?? '')?.[1];
+      expect(password, line).to.be.a('string').with.length.above(20);
+      await request(host.app.callback()).get('/api/analytics/summary').expect(401);
+      await request(host.app.callback()).get('/api/analytics/summary').auth('admin', 'not-the-password').expect(401);
+
+      const res = await request(host.app.callback()).get('/api/analytics/summary').auth('admin', password!).expect(200);
+      const summary = res.body as AnalyticsSummary;
+      expect(summary.total).to.equal(2);
+      expect(summary.byCountry).to.deep.equal([{ countryCode: 'USA', countryName: 'United States', count: 2 }]);
+      expect(summary.byRole).to.deep.equal([{ roleCode: 'AC', roleName: 'Architect', count: 2 }]);
+    });
+
+    it('is ready, checking the database and the in-process save and index handlers', async () => {
+      const res = await request(host.app.callback()).get('/health/ready').expect(200);
+      expect(res.body).to.deep.equal({
+        status: 'ready', checks: { database: 'ok', 'reference-data': 'ok', 'save-handler': 'ok', 'index-handler': 'ok' },
+      });
+    });
+
+    it('stores and indexes what is still queued when stopped', async () => {
       await request(host.app.callback()).post('/app/SignUp').type('form').send({ ...FORM, emailAddress: 'last@example.com' }).expect(303);
       await host.stop();
       expect(countRows(folder, 'last@example.com')).to.equal(1);
+      expect(countRows(folder, 'last@example.com', 'ProspectIndex')).to.equal(1);
     });
   });
 

@@ -40,24 +40,27 @@ describe('WebHost with tracing on (all-in-one, SQLite)', () => {
 
   const named = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((span) => span.name === name);
 
-  it('makes one trace of the request, its validation, the publish and the in-process handling, and a batch span linked to it around the SQL write', async () => {
+  it('makes one trace of the request, its validation, the publish and the in-process handling by both handlers, and a batch span linked to it around the SQL write', async () => {
     const res = await request(host.app.callback()).post('/api/prospects').send(FORM).expect(202);
     const insert = await eventually(() => named('INSERT Prospects')[0]);
 
     const [server] = named('POST /api/prospects');
     const [validate] = named('validate prospect');
     const [publish] = named(`publish ${SUBJECT}`);
-    const [receive] = named(`receive ${SUBJECT}`);
-    const processes = named(`process ${SUBJECT}`);
+    const ofSaveHandler = (span: ReadableSpan): boolean => span.attributes['messaging.consumer.group.name'] === 'save-handler';
+    const receive = named(`receive ${SUBJECT}`).find(ofSaveHandler);
+    const processes = named(`process ${SUBJECT}`).filter(ofSaveHandler);
     const perMessage = processes.find((span) => span.attributes['messaging.batch.message_count'] === undefined);
     const batch = processes.find((span) => span.attributes['messaging.batch.message_count'] === 1);
+    const indexed = await eventually(() => named(`process ${SUBJECT}`).find((span) => span.attributes['messaging.consumer.group.name'] === 'index-handler'
+      && span.attributes['messaging.batch.message_count'] === undefined));
     expect(server?.kind).to.equal(SpanKind.SERVER);
     expect(validate?.parentSpanContext?.spanId).to.equal(server?.spanContext().spanId);
     expect(publish?.parentSpanContext?.spanId).to.equal(server?.spanContext().spanId);
     expect(publish?.attributes['messaging.message.id']).to.equal((res.body as { correlationId: string }).correlationId);
     expect(receive?.parentSpanContext?.spanId).to.equal(publish?.spanContext().spanId);
     expect(perMessage?.parentSpanContext?.spanId).to.equal(publish?.spanContext().spanId);
-    expect(perMessage?.attributes['messaging.consumer.group.name']).to.equal('save-handler');
+    expect(indexed.parentSpanContext?.spanId, 'the in-process index handler too').to.equal(publish?.spanContext().spanId);
     expect(batch?.links.map((link) => link.context.spanId)).to.deep.equal([publish?.spanContext().spanId]);
     expect(insert.parentSpanContext?.spanId).to.equal(batch?.spanContext().spanId);
     expect(insert.attributes['db.system.name']).to.equal('sqlite');

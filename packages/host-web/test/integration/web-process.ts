@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Context } from 'mocha';
 
 /** The compiled `signup-web` entry point. */
 export const MAIN_PATH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
@@ -75,16 +73,7 @@ export function startWebProcess(cwd: string, env: Readonly<Record<string, string
 }
 
 /** Where headless Chromium is expected. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-
-/** Skips the test (one line) when Chromium is missing; in CI a missing browser fails instead. */
-export function requireChromium(ctx: Context): void {
-  if (existsSync(CHROMIUM_PATH)) return;
-  const message = `Chromium not found at ${CHROMIUM_PATH}; install it (apt-get install chromium) to run the browser test`;
-  if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(message);
-  console.log(`      skipped: ${message}`);
-  ctx.skip();
-}
+export { CHROMIUM_PATH, requireChromium } from '@signup/test-support/chromium';
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {

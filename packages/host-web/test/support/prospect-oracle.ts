@@ -10,7 +10,7 @@ export type ValidationExpectation =
   | { readonly valid: true; readonly prospect: Prospect }
   | { readonly valid: false; readonly fields: readonly ProspectField[] };
 
-// The limits and the refused characters of DESIGN §2, written out here rather than read from
+// The limits and the refused characters of docs/architecture.md ("The domain rules"), written out here rather than read from
 // the domain, so the fuzz checks the rules and not the code against itself.
 const NAME_LIMIT = 100;
 const EMAIL_LIMIT = 254;

@@ -5,7 +5,7 @@ import { waitUntil } from '../wait-until.js';
 export interface DeliveryCounts {
   /** Sign-ups the web accepted (202, 201 or the thank-you redirect), counting retries once. */
   readonly accepted: number;
-  /** Rows in `Prospects`. */
+  /** Rows in the audited table (`Prospects`, or `ProspectIndex` for the index handler). */
   readonly saved: number;
   /** Rows beyond one per sign-up, whether under the same `EventId` or the same person under another one. */
   readonly duplicates: number;
@@ -26,21 +26,28 @@ interface ProspectKey {
   readonly emailAddress: string;
 }
 
+/** A table a handler writes one row per sign-up to, with `EventId` and `EmailAddress` columns. */
+export type AuditedTable = 'Prospects' | 'ProspectIndex';
+
 /**
- * Compares what the web accepted with what reached the `Prospects` table (read
- * straight from the database, never through a proxy the test cuts) and with the
- * dead-letter count it is given.
+ * Compares what the web accepted with what reached a handler's table (`Prospects` by
+ * default; read straight from the database, never through a proxy the test cuts) and
+ * with the dead-letter count it is given.
  */
 export class DeliveryAudit {
   private readonly knex: ReturnType<typeof createKnex>;
 
-  constructor(databaseUrl: string, private readonly countDeadLetters: () => Promise<number> = () => Promise.resolve(0)) {
+  constructor(
+    databaseUrl: string,
+    private readonly countDeadLetters: () => Promise<number> = () => Promise.resolve(0),
+    private readonly table: AuditedTable = 'Prospects',
+  ) {
     this.knex = createKnex(databaseUrl);
   }
 
   /** `EventId` (lower case) and email address of every row. */
   async rows(): Promise<ProspectKey[]> {
-    const rows = await this.knex('Prospects').select<{ EventId: string; EmailAddress: string }[]>('EventId', 'EmailAddress');
+    const rows = await this.knex(this.table).select<{ EventId: string; EmailAddress: string }[]>('EventId', 'EmailAddress');
     return rows.map((row) => ({ eventId: String(row.EventId).toLowerCase(), emailAddress: row.EmailAddress.toLowerCase() }));
   }
 
@@ -56,9 +63,9 @@ export class DeliveryAudit {
         const stored = new Set((await this.rows()).map((row) => row.eventId));
         missing = [...accepted].filter((id) => !stored.has(id)).length;
         return missing === 0;
-      }, { timeoutMs, intervalMs: 500, description: `${accepted.size} accepted sign-ups in Prospects` });
+      }, { timeoutMs, intervalMs: 500, description: `${accepted.size} accepted sign-ups in ${this.table}` });
     } catch (error) {
-      throw new Error(`${missing} of ${accepted.size} accepted sign-ups not saved within ${timeoutMs} ms`, { cause: error });
+      throw new Error(`${missing} of ${accepted.size} accepted sign-ups not in ${this.table} within ${timeoutMs} ms`, { cause: error });
     }
   }
 

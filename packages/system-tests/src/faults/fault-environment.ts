@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@signup/test-support/post
 import { TcpProxy } from '@signup/test-support/tcp-proxy';
 import { connect, type NatsConnection } from 'nats';
 import type { HostProcess } from '../host-process.js';
-import { startSaveHandler, startWeb, type WebHost } from '../hosts.js';
+import { startIndexHandler, startSaveHandler, startWeb, type WebHost } from '../hosts.js';
 import { waitUntil } from '../wait-until.js';
 import { DeliveryAudit } from './delivery-audit.js';
 
@@ -25,7 +25,7 @@ export interface FaultEnvironmentOptions {
 /** Which way a host reaches the database. */
 export type DatabaseRoute = 'direct' | 'proxy';
 
-/** The save handler's durable consumer, as JetStream reports it. */
+/** A handler's durable consumer, as JetStream reports it. */
 export interface ConsumerState {
   /** Messages of the stream not delivered yet. */
   readonly pending: number;
@@ -135,14 +135,12 @@ export class FaultEnvironment {
 
   /** Starts `signup-handler save` on `natsUrl` (default this environment's) and resolves once it listens. */
   async startHandler(name: string, route: DatabaseRoute = 'direct', natsUrl = this.natsUrl): Promise<HostProcess> {
-    const host = await startSaveHandler({
-      MessageQueue__Url: natsUrl,
-      ...this.messageQueueEnv,
-      ConnectionStrings__SignUpDb: this.databaseUrl(route),
-      Database__Migrate: 'true',
-    }, name);
-    this.hosts.push(host);
-    return host;
+    return this.trackHandler(await startSaveHandler(this.handlerEnvironment(route, natsUrl), name));
+  }
+
+  /** Starts `signup-handler index` (the SQL read model in this environment's database) and resolves once it listens. */
+  async startIndexHandler(name: string): Promise<HostProcess> {
+    return this.trackHandler(await startIndexHandler(this.handlerEnvironment('direct', this.natsUrl), name));
   }
 
   /** The test's own connection (reconnecting forever, so it outlives a server restart). */
@@ -157,28 +155,28 @@ export class FaultEnvironment {
     return new JetStreamDeadLetterStore(await this.client());
   }
 
-  /** The save handler's consumer now. */
-  async consumerState(): Promise<ConsumerState> {
+  /** A handler's consumer now (the save handler's by default). */
+  async consumerState(handler: string = SAVE_HANDLER_NAME): Promise<ConsumerState> {
     const jsm = await (await this.client()).jetstreamManager({ checkAPI: false });
-    const info = await jsm.consumers.info(SIGNUP_EVENTS_STREAM, SAVE_HANDLER_NAME);
+    const info = await jsm.consumers.info(SIGNUP_EVENTS_STREAM, handler);
     return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
   }
 
   /**
-   * Resolves once the save handler's consumer has delivered every message and has
-   * no acknowledgement outstanding: nothing more can reach the database.
+   * Resolves once a handler's consumer (the save handler's by default) has delivered
+   * every message and has no acknowledgement outstanding: nothing more can reach the database.
    *
    * @throws Error with the last state seen when the deadline passes.
    */
-  async waitForQuiescence(timeoutMs: number): Promise<void> {
+  async waitForQuiescence(timeoutMs: number, handler: string = SAVE_HANDLER_NAME): Promise<void> {
     let last: ConsumerState | undefined;
     try {
       await waitUntil(async () => {
-        last = await this.consumerState();
+        last = await this.consumerState(handler);
         return last.pending === 0 && last.ackPending === 0;
-      }, { timeoutMs, intervalMs: 250, description: 'the save handler consumer to be drained and fully acknowledged' });
+      }, { timeoutMs, intervalMs: 250, description: `the ${handler} consumer to be drained and fully acknowledged` });
     } catch (error) {
-      throw new Error(`The save handler's consumer is not quiescent after ${timeoutMs} ms: ${JSON.stringify(last)}`, { cause: error });
+      throw new Error(`The ${handler} consumer is not quiescent after ${timeoutMs} ms: ${JSON.stringify(last)}`, { cause: error });
     }
   }
 
@@ -191,6 +189,20 @@ export class FaultEnvironment {
     await this.database.drop();
     await this.server?.stop();
     await this.cluster?.stop();
+  }
+
+  private handlerEnvironment(route: DatabaseRoute, natsUrl: string): Record<string, string> {
+    return {
+      MessageQueue__Url: natsUrl,
+      ...this.messageQueueEnv,
+      ConnectionStrings__SignUpDb: this.databaseUrl(route),
+      Database__Migrate: 'true',
+    };
+  }
+
+  private trackHandler(host: HostProcess): HostProcess {
+    this.hosts.push(host);
+    return host;
   }
 
   private track(web: WebHost): WebHost {

@@ -2,6 +2,8 @@ import type { HostProcess } from '../host-process.js';
 
 const RECEIVED = /Received event ([0-9a-f-]{36})/i;
 const SAVED = /Prospect saved\. Prospect ID: \d+; event ID: ([0-9a-f-]{36})/i;
+const INDEXING = /Indexing prospect, signed up at: \S+; event ID: ([0-9a-f-]{36})/i;
+const INDEXED = /Prospect indexed; event ID: ([0-9a-f-]{36})/i;
 
 function idsMatching(hosts: readonly HostProcess[], pattern: RegExp): string[] {
   const ids: string[] = [];
@@ -46,4 +48,16 @@ export async function stuckMidBatch(host: HostProcess, quietMs = 300): Promise<b
   const lines = host.lines.length;
   await new Promise((resolve) => setTimeout(resolve, quietMs));
   return host.lines.length === lines && eventsInHand(host).length > 0;
+}
+
+/** Events an index handler logged as being indexed but not as indexed: what it had in hand. */
+export function indexEventsInHand(host: HostProcess): string[] {
+  const indexed = new Set(idsMatching([host], INDEXED));
+  return [...new Set(idsMatching([host], INDEXING))].filter((id) => !indexed.has(id));
+}
+
+/** Deliveries beyond the first of each event, counted from the index handlers' `Indexing prospect` lines. */
+export function indexRedeliveries(...hosts: readonly HostProcess[]): number {
+  const indexing = idsMatching(hosts, INDEXING);
+  return indexing.length - new Set(indexing).size;
 }

@@ -7,3 +7,4 @@ export * from './sign-up-ledger.js';
 export * from './sign-up-traffic.js';
 export * from './status-window.js';
 export * from './settle-sign-ups.js';
+export * from './kills-during-burst.js';

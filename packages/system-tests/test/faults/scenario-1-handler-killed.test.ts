@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'mocha';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { requirePostgres } from '@signup/test-support/postgres';
 import {
-  FaultEnvironment, eventsInHand, redeliveries, scenarioLine, SignUpLedger, SignUpTraffic,
+  FaultEnvironment, eventsInHand, killDuringBurst, redeliveries, scenarioLine, SignUpLedger, SignUpTraffic,
 } from '../../src/faults/index.js';
-import { waitUntil, type HostProcess, type WebHost } from '../../src/index.js';
+import type { HostProcess, WebHost } from '../../src/index.js';
 
 const TITLE = '1 (kill -9 of the handler ×3 during 5000 API sign-ups)';
 const SIGN_UPS = 5000;
@@ -36,16 +36,10 @@ describe(`scenario ${TITLE}`, function () {
       burstDone = true;
     });
 
-    const killedInHand: number[] = [];
-    for (let kill = 1; kill <= KILLS; kill += 1) {
-      const current = handlers[handlers.length - 1]!;
-      await waitUntil(() => ledger.attempts.length >= (kill * SIGN_UPS) / (KILLS + 1), { timeoutMs: 60_000, intervalMs: 20 });
-      await current.waitForLine('Prospect saved.', 30_000);
-      expect(burstDone, `kill ${kill} happens during the burst`).to.equal(false);
-      expect(await current.kill()).to.deep.equal({ code: null, signal: 'SIGKILL' });
-      killedInHand.push(eventsInHand(current).length);
-      handlers.push(await environment.startHandler(`signup-handler #${kill + 1}`));
-    }
+    const killedInHand = await killDuringBurst({
+      ledger, signUps: SIGN_UPS, kills: KILLS, handlers, storedLine: 'Prospect saved.', inHand: eventsInHand,
+      restart: (n) => environment.startHandler(`signup-handler #${n}`), burstDone: () => burstDone,
+    });
     await burst;
     await traffic.retryUnaccepted({ timeoutMs: 60_000 });
 

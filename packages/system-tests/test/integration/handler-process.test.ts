@@ -31,6 +31,7 @@ describe('signup-handler as a process: arguments, configuration and start-up fai
     expect(exit.code).to.equal(0);
     expect(host.stderrLines).to.deep.equal([]);
     expect(host.output()).to.match(/^ {2}save +Subscribes as save-handler and saves each signed-up prospect to the database\.$/m);
+    expect(host.output()).to.match(/^ {2}index +Subscribes as index-handler and writes each signed-up prospect to the analytics store\.$/m);
   });
 
   it('exits 2 with one line naming MessageQueue:Url when it is not set', async () => {

@@ -11,7 +11,7 @@ export const REFERENCE_NAME_LENGTH = 100;
 export const EVENT_ID_LENGTH = 36;
 
 /**
- * Adds the DESIGN §7 tables to a schema builder: `Countries`, `Roles` and
+ * Adds the tables of docs/architecture.md ("The database schema") to a schema builder: `Countries`, `Roles` and
  * `Prospects` (identity `ProspectId`, unique `EventId`, foreign keys to both
  * reference tables). The same schema for every dialect; MySQL tables use utf8mb4.
  */

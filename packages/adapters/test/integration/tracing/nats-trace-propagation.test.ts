@@ -80,7 +80,7 @@ describe('trace context through a real nats-server, exported over OTLP/HTTP JSON
 
         const publish = await receiver.waitForSpan((span) => span.name === `publish ${SUBJECT}` && span.attributes['messaging.message.id'] === event.correlationId);
         const processed = await receiver.waitForSpan((span) => span.name === PROCESS && span.attributes['messaging.message.id'] === event.correlationId
-          && span.attributes['messaging.consumer.group.name'] === 'save-handler');
+          && span.attributes['messaging.consumer.group.name'] === handler.name);
         expect(processed.parentSpanId).to.equal(publish.spanId);
         expect(processed.status.code).to.equal(0);
         const batch = await receiver.waitForSpan((span) => span.name === PROCESS && span.links.some((link) => link.spanId === publish.spanId));

@@ -21,7 +21,7 @@ describe('readSignUpSettings', () => {
   describe('defaults', () => {
     it('applies every default when nothing is configured', () => {
       expect(settingsFrom({})).to.deep.equal({
-        dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined, IProspectRepository: undefined },
+        dependencies: { IProspectSaveHandler: undefined, IReferenceDataLoader: undefined, IProspectRepository: undefined, IProspectIndex: undefined },
         referenceDataApi: { url: undefined },
         messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined, replicas: 1, encoding: 'utf-8' },
         database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
@@ -76,6 +76,7 @@ describe('readSignUpSettings', () => {
         'ELASTICSEARCH:URL': 'http://es:9200',
         'elasticsearch:index': 'signups',
         'Elasticsearch:ApiKey': 'a2V5',
+        'dependencies:iprospectindex': 'ElasticsearchProspectIndex',
         'analytics:username': 'business',
         'Analytics:Password': 'correct horse',
       });
@@ -85,6 +86,7 @@ describe('readSignUpSettings', () => {
           IProspectSaveHandler: 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler',
           IReferenceDataLoader: 'ApiReferenceDataLoader',
           IProspectRepository: undefined,
+          IProspectIndex: 'ElasticsearchProspectIndex',
         },
         referenceDataApi: { url: 'http://reference-data-api/api' },
         messageQueue: {

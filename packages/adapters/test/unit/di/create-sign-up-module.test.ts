@@ -4,6 +4,9 @@ import {
   ConfigurationError,
   IEventPublisher,
   ILogger,
+  IndexProspectEventHandler,
+  IProspectAnalytics,
+  IProspectIndex,
   IProspectRepository,
   IProspectSaveHandler,
   IReferenceDataLoader,
@@ -19,10 +22,13 @@ import type { Knex } from 'knex';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import sinon from 'sinon';
 import { Configuration, readSignUpSettings, type SignUpSettings } from '../../../src/config/index.js';
-import { createSignUpModule, describeChosen, ReferenceDataSource } from '../../../src/di/index.js';
+import { createSignUpModule, describeChosen, ReferenceDataSource, USE_CASE_PORTS } from '../../../src/di/index.js';
+import { ElasticsearchConnection, ElasticsearchProspectIndex } from '../../../src/elasticsearch/index.js';
 import { ApiReferenceDataLoader } from '../../../src/http/index.js';
 import { InMemoryProspectRepository, InMemoryReferenceDataLoader } from '../../../src/memory/index.js';
-import { createKnex, DatabaseReferenceDataLoader, SqlConnection, SqlProspectRepository } from '../../../src/sql/index.js';
+import {
+  AnalyticsSqlConnection, createKnex, DatabaseReferenceDataLoader, SqlConnection, SqlProspectIndex, SqlProspectRepository,
+} from '../../../src/sql/index.js';
 
 const API_URL = 'http://reference-data-api/api';
 
@@ -213,6 +219,48 @@ describe('createSignUpModule', () => {
     });
   });
 
+  describe('IProspectIndex', () => {
+    it('binds SqlProspectIndex as both the index and the analytics, one instance, on the analytics connection', () => {
+      const signUp = createSignUpModule(settingsFrom(), { ports: USE_CASE_PORTS.IndexProspectEventHandler });
+      const container = new Container();
+      container.bind(AnalyticsSqlConnection).toConstantValue(knex);
+      container.bind(SqlConnection).toConstantValue(knex);
+      container.bind(ILogger).toConstantValue({ debug() {}, info() {}, warn() {}, error() {} });
+      container.load(signUp.module);
+
+      expect(container.get(IProspectIndex)).to.be.instanceOf(SqlProspectIndex).and.to.equal(container.get(IProspectAnalytics));
+      expect(container.get(IndexProspectEventHandler).name).to.equal('index-handler');
+      expect(signUp.chosen).to.deep.equal({ IProspectIndex: 'SqlProspectIndex', IReferenceDataLoader: 'DatabaseReferenceDataLoader' });
+      expect(signUp.needs('analyticsDatabase')).to.equal(true);
+      expect(signUp.needs('elasticsearch')).to.equal(false);
+    });
+
+    it('binds ElasticsearchProspectIndex as both ports when configured with Elasticsearch:Url, needing the cluster', () => {
+      const settings = settingsFrom({ 'Dependencies:IProspectIndex': 'elasticsearchprospectindex', 'Elasticsearch:Url': 'http://es:9200' });
+      const signUp = createSignUpModule(settings, { ports: ['IProspectIndex'] });
+      const container = new Container();
+      container.bind(ElasticsearchConnection).toConstantValue({ client: {} as never, index: 'prospects' });
+      container.load(signUp.module);
+
+      expect(container.get(IProspectIndex)).to.be.instanceOf(ElasticsearchProspectIndex).and.to.equal(container.get(IProspectAnalytics));
+      expect(signUp.needs('elasticsearch')).to.equal(true);
+      expect(signUp.needs('analyticsDatabase')).to.equal(false);
+    });
+
+    it('refuses ElasticsearchProspectIndex without Elasticsearch:Url, in one line naming the key', () => {
+      const settings = settingsFrom({ 'Dependencies:IProspectIndex': 'ElasticsearchProspectIndex' });
+
+      expect(() => createSignUpModule(settings, { ports: ['IProspectIndex'] })).to.throw(ConfigurationError,
+        /^Elasticsearch:Url is not set but Dependencies:IProspectIndex is ElasticsearchProspectIndex; [^\n]+ or choose SqlProspectIndex$/)
+        .with.property('key', 'Elasticsearch:Url');
+    });
+
+    it('names the accepted stores for an unknown one', () => {
+      expect(() => createSignUpModule(settingsFrom({ 'Dependencies:IProspectIndex': 'Kibana' }))).to.throw(ConfigurationError,
+        'Dependencies:IProspectIndex = "Kibana" is not a known implementation; use one of: SqlProspectIndex, ElasticsearchProspectIndex');
+    });
+  });
+
   describe('IProspectRepository', () => {
     it('binds SqlProspectRepository on the host\'s connection when nothing is configured', () => {
       const settings = settingsFrom();
@@ -295,7 +343,8 @@ describe('describeChosen', () => {
     const { chosen } = createSignUpModule(settingsFrom({ 'Dependencies:IProspectSaveHandler': 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler' }));
 
     expect(describeChosen(chosen)).to.equal(
-      'IProspectSaveHandler=SynchronousProspectSaveHandler, IProspectRepository=SqlProspectRepository, IReferenceDataLoader=DatabaseReferenceDataLoader',
+      'IProspectSaveHandler=SynchronousProspectSaveHandler, IProspectRepository=SqlProspectRepository, IReferenceDataLoader=DatabaseReferenceDataLoader, '
+      + 'IProspectIndex=SqlProspectIndex',
     );
   });
 });

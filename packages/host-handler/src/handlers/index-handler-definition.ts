@@ -1,0 +1,34 @@
+import { INDEX_HANDLER_NAME, IndexProspectEventHandler, IProspectIndex } from '@signup/domain';
+import { USE_CASE_PORTS } from '@signup/adapters/di';
+import type { HandlerDefinition } from './handler-definition.js';
+
+/** How `signup-handler index` runs. */
+export interface IndexHandlerOptions {
+  /** Empty the store and index the stream again from its first event (`--rebuild`). */
+  readonly rebuild: boolean;
+}
+
+/**
+ * `signup-handler index`: subscribes as `index-handler` and writes each signed-up
+ * prospect to the analytics store `Dependencies:IProspectIndex` chooses (the SQL read
+ * model by default), validated against the reference data (docs/analytics.md). On
+ * SQLite it handles one batch at a time, like the save handler. With `rebuild`, before
+ * subscribing it deletes its durable consumer (refused while another instance of the
+ * handler is consuming), empties the store, and so indexes the whole stream again.
+ */
+export function indexHandlerDefinition(options: IndexHandlerOptions): HandlerDefinition {
+  return {
+    name: INDEX_HANDLER_NAME,
+    ports: USE_CASE_PORTS.IndexProspectEventHandler,
+    createHandler: ({ get }) => get(IndexProspectEventHandler),
+    tuning: ({ analyticsDatabase }) => (analyticsDatabase?.client === 'better-sqlite3' ? { concurrentBatches: 1 } : {}),
+    ...(options.rebuild ? {
+      beforeSubscribe: async ({ get, logger, replayFromStart }) => {
+        logger.info('Rebuilding the index: every event in the stream is indexed again');
+        await replayFromStart();
+        await get<IProspectIndex>(IProspectIndex).clear();
+        logger.info('Emptied the index; indexing from the first event in the stream');
+      },
+    } : {}),
+  };
+}

@@ -31,13 +31,30 @@ export function statusSummary(codes) {
 function cpuWindows({ web, drain, endToEnd, endToEndWhatIf }) {
   const windows = [];
   for (const mode of web ?? []) windows.push({ name: `web: ${mode.label}`, cpu: mode.cpu, count: mode.load.total });
-  for (const key of ['handler', 'tuned', 'naive']) {
+  for (const key of ['handler', 'traced', 'tuned', 'naive']) {
     const row = drain?.[key];
     if (row !== undefined) windows.push({ name: `drain: ${row.handler}`, cpu: row.cpu, count: row.events });
   }
   if (endToEnd !== undefined) windows.push({ name: 'end to end', cpu: endToEnd.cpu, count: endToEnd.load.ok });
   if (endToEndWhatIf !== undefined) windows.push({ name: 'end to end, what-if', cpu: endToEndWhatIf.cpu, count: endToEndWhatIf.load.ok });
   return windows.filter((window) => window.cpu !== undefined);
+}
+
+/** Web CPU time per answered request, in µs, of one mode's measured window. */
+function webMicrosPerRequest(mode) {
+  const seconds = mode?.cpu?.cpuSeconds.web;
+  return seconds === undefined || mode.load.total === 0 ? undefined : (seconds * 1e6) / mode.load.total;
+}
+
+/** What tracing costs the web: its CPU per request with tracing on, less the same without, in the same run. */
+function tracingLine(web) {
+  const off = web.find((mode) => mode.mode === 'async');
+  const on = web.find((mode) => mode.mode === 'async-traced');
+  if (off === undefined || on === undefined) return undefined;
+  const [offMicros, onMicros] = [webMicrosPerRequest(off), webMicrosPerRequest(on)];
+  const exported = on.exported === undefined ? '' : `; ${thousands(on.exported.spans)} spans reached the collector during the window (${fixed(on.exported.spans / on.load.total, 1)} per request)`;
+  return `Tracing on (every request sampled, OTLP/HTTP JSON): ${fixed(on.load.requestsPerSecond / off.load.requestsPerSecond, 2)} × the req/s of tracing off; `
+    + `web CPU ${fixed(onMicros)} µs per request against ${fixed(offMicros)} µs, so tracing costs ${fixed((onMicros ?? NaN) - (offMicros ?? NaN))} µs of CPU per request${exported}`;
 }
 
 /**
@@ -69,12 +86,14 @@ export function renderReport(results) {
         fixed(peakRssMb),
       ]),
     ));
+    const line = tracingLine(web);
+    if (line !== undefined) parts.push(line);
   }
   if (drain !== undefined) {
     parts.push(`Handler drain: events already in the stream (published in ${fixed(drain.publishMs / 1000, 1)} s), time from the handler's consumer existing to the last row committed`);
     parts.push(markdownTable(
       ['handler', 'events', 'drain s', 'events/s', '× naive', 'start-up ms', 'peak RSS MB'],
-      [drain.handler, drain.tuned, drain.naive].filter((row) => row !== undefined).map((row) => [
+      [drain.handler, drain.traced, drain.tuned, drain.naive].filter((row) => row !== undefined).map((row) => [
         row.handler,
         thousands(row.events),
         fixed(row.drainMs / 1000, 2),
@@ -84,6 +103,10 @@ export function renderReport(results) {
         fixed(row.peakRssMb),
       ]),
     ));
+    if (drain.traced !== undefined) {
+      parts.push(`Drain with tracing on: ${fixed(drain.traced.eventsPerSecond / drain.handler.eventsPerSecond, 2)} × the events/s of tracing off`
+        + (drain.traced.exported === undefined ? '' : `; ${thousands(drain.traced.exported.spans)} spans reached the collector`));
+    }
   }
   if (insert !== undefined) {
     parts.push(`Repository insert on its own: ${thousands(insert[0]?.rows ?? 0)} prospects per line, one connection, CPU per stored row`);

@@ -27,9 +27,14 @@ export function checkTargets({ web, drain, endToEnd, analyticsQuery, indexDrain 
 
   if (baseline !== undefined && asyncMode !== undefined) {
     const ratio = asyncMode.load.requestsPerSecond / baseline.load.requestsPerSecond;
-    add('async web req/s ≥ 0.5 × bare Koa', `${fixed(ratio, 2)} ×`, ratio >= 0.5);
+    add('async web, tracing off: req/s ≥ 0.65 × bare Koa', `${fixed(ratio, 2)} ×`, ratio >= 0.65);
     const p99 = asyncMode.load.p99Ms / baseline.load.p99Ms;
     add('async web p99 ≤ 3 × bare Koa p99', `${fixed(p99, 2)} × (${asyncMode.load.p99Ms} vs ${baseline.load.p99Ms} ms)`, p99 <= 3);
+  }
+  const traced = byMode['async-traced'];
+  if (baseline !== undefined && traced !== undefined) {
+    const ratio = traced.load.requestsPerSecond / baseline.load.requestsPerSecond;
+    add('async web, tracing on (all sampled, OTLP): req/s ≥ 0.45 × bare Koa', `${fixed(ratio, 2)} ×`, ratio >= 0.45);
   }
   if (sync !== undefined && asyncMode !== undefined) {
     const ratio = asyncMode.load.requestsPerSecond / sync.load.requestsPerSecond;
@@ -67,6 +72,7 @@ export function checkTargets({ web, drain, endToEnd, analyticsQuery, indexDrain 
   const peaks = [
     ...(web ?? []).filter((result) => result.mode !== 'baseline' && !result.whatIf).map((result) => [`web (${result.label})`, result.peakRssMb]),
     ...(drain === undefined ? [] : [['handler (drain)', drain.handler.peakRssMb]]),
+    ...(drain?.traced === undefined ? [] : [['handler (drain, tracing on)', drain.traced.peakRssMb]]),
     ...(endToEnd === undefined ? [] : [['web (end to end)', endToEnd.webPeakRssMb], ['handler (end to end)', endToEnd.handlerPeakRssMb]]),
   ];
   if (peaks.length > 0) {

@@ -4,6 +4,7 @@ import { CpuMeter, natsServerPid } from '../lib/cpu-meter.js';
 import { HANDLER_MAIN, NAIVE_HANDLER_MAIN, waitUntil } from '../lib/hosts.js';
 import { connectNats, publishSignUpEvents } from '../lib/jetstream.js';
 import { NodeProcess } from '../lib/node-process.js';
+import { OtlpSink } from '../lib/otlp-sink.js';
 import { waitForProspectCount } from '../lib/prospects-watcher.js';
 import { withDatabase, withServices } from '../lib/services.js';
 
@@ -61,11 +62,12 @@ export async function drain({ key, handler, events, nc, natsPid, durable, script
 /**
  * Section 2: `events` sign-ups already in the stream; how fast `signup-handler save`
  * stores them all; the same with warn-level logs (what-if: without the two info
- * lines per event the original's log format asks for); and how fast the
+ * lines per event the original's log format asks for); the same with tracing on (every
+ * message's spans exported as OTLP/HTTP JSON to a sink in this process); and how fast the
  * one-row-per-message baseline stores the first `naiveEvents` of the same stream.
  *
  * @param {{ events: number, naiveEvents: number, whatIf: boolean, nodeArgsFor: (name: string) => string[], log: (line: string) => void }} settings
- * @returns {Promise<{ publishMs: number, handler: DrainResult, tuned?: DrainResult, naive: DrainResult }>}
+ * @returns {Promise<{ publishMs: number, handler: DrainResult, traced: DrainResult & { exported: { spans: number } }, tuned?: DrainResult, naive: DrainResult }>}
  */
 export async function benchHandlerDrain({ events, naiveEvents, whatIf, nodeArgsFor, log }) {
   return withServices(async ({ nats }) => {
@@ -90,12 +92,25 @@ export async function benchHandlerDrain({ events, naiveEvents, whatIf, nodeArgsF
         })
         : undefined;
       if (tuned !== undefined) report(tuned);
+      const sink = await OtlpSink.start();
+      let traced;
+      try {
+        traced = await drain({
+          ...common, key: 'traced', handler: 'signup-handler save, tracing on (OTLP, all sampled)', events, durable: 'save-handler',
+          script: HANDLER_MAIN, args: ['save'], env: { ...common.env, ...sink.env }, nodeArgs: nodeArgsFor('handler-drain-traced'),
+        });
+        traced.exported = sink.take();
+      } finally {
+        await sink.close();
+      }
+      report(traced);
+      log(`  ${traced.exported.spans} spans exported`);
       const naive = await drain({
         ...common, key: 'naive', handler: 'naive: one insert + ack per message', events: naiveEvents, durable: 'naive-save-handler',
         script: NAIVE_HANDLER_MAIN, nodeArgs: nodeArgsFor('handler-naive'),
       });
       report(naive);
-      return { publishMs, handler, naive, ...(tuned === undefined ? {} : { tuned }) };
+      return { publishMs, handler, traced, naive, ...(tuned === undefined ? {} : { tuned }) };
     } finally {
       await nc.drain();
     }

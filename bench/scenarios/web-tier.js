@@ -7,6 +7,7 @@ import {
   BARE_KOA_MAIN, startWebProcess, WEB_WITHOUT_QUEUE_MAIN,
 } from '../lib/hosts.js';
 import { postSignUps } from '../lib/http-load.js';
+import { OtlpSink } from '../lib/otlp-sink.js';
 import { withServices } from '../lib/services.js';
 import { TcpProxy } from '../lib/tcp-proxy.js';
 
@@ -50,9 +51,11 @@ async function firstAnswer(url) {
  * @param {{ url: string, process: import('../lib/node-process.js').NodeProcess }} web
  * @param {{ durationS: number, warmupS: number, connections: number }} settings
  * @param {{ nats?: import('@signup/test-support/nats-server').NatsServer, databaseUrl?: string }} services
+ * @param {OtlpSink} [sink] the collector of a traced mode: what it got during the warm-up is not counted
  */
-async function measure(web, { durationS, warmupS, connections }, { nats, databaseUrl }) {
+async function measure(web, { durationS, warmupS, connections }, { nats, databaseUrl }, sink) {
   if (warmupS > 0) await postSignUps({ url: web.url, durationS: warmupS, connections });
+  sink?.take();
   const meter = new CpuMeter({
     processes: { web: web.process.pid, ...(nats === undefined ? {} : { 'nats-server': natsServerPid(nats.port) }) },
     databaseUrl,
@@ -68,7 +71,9 @@ async function measure(web, { durationS, warmupS, connections }, { nats, databas
  * mode; with `whatIf`, also variants that locate where the asynchronous request's
  * time goes: the web app over a publisher that does nothing; the NATS client
  * without its per-request stack traces and with its socket writes coalesced per
- * event-loop turn; and publishes acknowledged through one inbox with coalesced writes. Every mode runs `rounds` times, interleaved, and its best
+ * event-loop turn; and publishes acknowledged through one inbox with coalesced writes. The
+ * asynchronous mode runs again with tracing on, every request sampled and exported as
+ * OTLP/HTTP JSON to a sink in this process. Every mode runs `rounds` times, interleaved, and its best
  * round is kept (the figures of every round are kept too).
  *
  * @param {{ rounds: number, durationS: number, downDurationS: number, warmupS: number, connections: number, whatIf: boolean,
@@ -103,7 +108,7 @@ export async function benchWebTier(settings) {
 async function runModes(settings, round, results) {
   const { log } = settings;
   const nodeArgsFor = (name) => settings.nodeArgsFor(`${name}-round${round}`);
-  const run = async (mode, label, start, { durationS = settings.durationS, cutBefore, services = {} } = {}) => {
+  const run = async (mode, label, start, { durationS = settings.durationS, cutBefore, services = {}, sink } = {}) => {
     log(`web tier, round ${round}/${settings.rounds}: ${label}`);
     const web = await start();
     try {
@@ -112,10 +117,12 @@ async function runModes(settings, round, results) {
         await cutBefore();
         firstAfterCut = await firstAnswer(web.url);
       }
-      const outcome = await measure(web, { ...settings, durationS }, services);
-      results.push({ mode, label, round, whatIf: mode.startsWith('what-if'), ...outcome, ...(firstAfterCut === undefined ? {} : { firstAfterCut }) });
+      const outcome = await measure(web, { ...settings, durationS }, services, sink);
+      const exported = sink === undefined ? {} : { exported: sink.take() };
+      results.push({ mode, label, round, whatIf: mode.startsWith('what-if'), ...outcome, ...exported, ...(firstAfterCut === undefined ? {} : { firstAfterCut }) });
       const { load } = outcome;
-      log(`  ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, status ${JSON.stringify(load.statusCodes)}, errors ${load.errors}`);
+      log(`  ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, status ${JSON.stringify(load.statusCodes)}, errors ${load.errors}`
+        + (sink === undefined ? '' : `, ${exported.exported.spans} spans exported during the window`));
     } finally {
       await web.process.stop();
     }
@@ -139,6 +146,19 @@ async function runModes(settings, round, results) {
     env: { Dependencies__IProspectSaveHandler: ASYNC, MessageQueue__Url: nats.url, ConnectionStrings__SignUpDb: database.url },
     nodeArgs: nodeArgsFor('web-async'),
   }), { services: { nats, databaseUrl: database.url } }));
+
+  await withServices(async ({ nats, database }) => {
+    const sink = await OtlpSink.start();
+    try {
+      await run('async-traced', 'async, JetStream, tracing on (OTLP, all sampled)', () => startWebProcess({
+        name: 'signup-web async traced',
+        env: { Dependencies__IProspectSaveHandler: ASYNC, MessageQueue__Url: nats.url, ConnectionStrings__SignUpDb: database.url, ...sink.env },
+        nodeArgs: nodeArgsFor('web-async-traced'),
+      }), { services: { nats, databaseUrl: database.url }, sink });
+    } finally {
+      await sink.close();
+    }
+  });
 
   await withServices(async ({ nats, database }) => {
     const target = new URL(database.url);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigurationError, type ILogger } from '@signup/domain';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
 import { ConsoleLogger } from '@signup/adapters/logging';
+import { startTracing, type Tracing } from '@signup/adapters/tracing';
 import { WebHost } from './composition/web-host.js';
 
 const APP_SETTINGS = fileURLToPath(new URL('../../appsettings.json', import.meta.url));
@@ -12,7 +13,7 @@ function describeFailure(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-function handleSignals(host: WebHost, logger: ILogger): void {
+function handleSignals(host: WebHost, tracing: Tracing, logger: ILogger): void {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -21,7 +22,8 @@ function handleSignals(host: WebHost, logger: ILogger): void {
     }
     stopping = true;
     logger.info(`${signal} received: shutting down`);
-    host.stop().then(() => {
+    // Tracing stops last, so the spans of the requests finished while stopping are sent.
+    host.stop().then(() => tracing.shutdown()).then(() => {
       logger.info('Stopped');
       process.exit(0);
     }, (error: unknown) => {
@@ -36,21 +38,24 @@ function handleSignals(host: WebHost, logger: ILogger): void {
 async function main(): Promise<void> {
   const settings = readSignUpSettings(loadConfiguration({ appSettingsPath: APP_SETTINGS }));
   const logger = new ConsoleLogger({ name: 'signup-web', level: settings.logging.level, format: settings.logging.format });
+  const tracing = await startTracing('signup-web', process.env, logger);
   let host: WebHost;
   try {
-    host = await WebHost.create(settings, { logger });
+    host = await WebHost.create(settings, { logger, tracer: tracing.tracer });
   } catch (error) {
+    await tracing.shutdown();
     if (error instanceof ConfigurationError) throw error;
     logger.error(`Could not start: ${describeFailure(error)}`);
     process.exit(1);
   }
-  handleSignals(host, logger);
+  handleSignals(host, tracing, logger);
   let port: number;
   try {
     port = await host.listen(settings.web.port);
   } catch (error) {
     logger.error(`Could not listen on port ${settings.web.port}: ${describeFailure(error)}`);
     await host.stop();
+    await tracing.shutdown();
     process.exit(1);
   }
   logger.info(`Now listening on: http://localhost:${port}`);

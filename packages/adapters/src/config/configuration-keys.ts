@@ -31,6 +31,7 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'PORT',
   'Metrics:Server:Enabled',
   'Metrics:Server:Port',
+  'Metrics:ConsumerLag:IntervalSeconds',
   'Logging:LogLevel',
   'Logging:LogLevel:Default',
   'Logging:Format',

@@ -51,7 +51,8 @@ export interface SignUpSettings {
     readonly apiKey?: string;
   };
   readonly web: { readonly port: number };
-  readonly metricsServer: { readonly enabled: boolean; readonly port: number };
+  /** `consumerLagIntervalMs`: how often the handler samples its consumer's backlog for `/metrics`. */
+  readonly metricsServer: { readonly enabled: boolean; readonly port: number; readonly consumerLagIntervalMs: number };
   readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
   /** Who may open the analytics (HTTP Basic). `password` unset: the host decides (docs/analytics.md, Access). */
   readonly analyticsAccess: { readonly username: string; readonly password?: string };
@@ -63,6 +64,7 @@ export const SIGNUP_DEFAULTS: Readonly<{
   webPort: number;
   metricsPort: number;
   replicas: number;
+  consumerLagIntervalSeconds: number;
   encoding: MessageEncoding;
   elasticsearchIndex: string;
   analyticsUsername: string;
@@ -70,6 +72,7 @@ export const SIGNUP_DEFAULTS: Readonly<{
   connectionString: 'sqlite:./data/signup.db',
   webPort: 8020,
   metricsPort: 9464,
+  consumerLagIntervalSeconds: 15,
   elasticsearchIndex: 'prospects',
   replicas: 1,
   encoding: 'utf-8',
@@ -126,6 +129,14 @@ function readPort(config: Configuration, keys: string[], fallback: number): numb
   const port = /^\d{1,5}$/.test(found.value) ? Number(found.value) : NaN;
   if (!(port >= 1 && port <= 65535)) throw invalid(found.key, found.value, 'is not a port number', '1-65535');
   return port;
+}
+
+function readSeconds(config: Configuration, key: string, fallback: number): number {
+  const found = read(config, key);
+  if (found === undefined) return fallback * 1000;
+  const seconds = /^\d+(\.\d+)?$/.test(found.value) ? Number(found.value) : NaN;
+  if (!(seconds >= 0.1 && seconds <= 3600)) throw invalid(key, found.value, 'is not a number of seconds', 'a number from 0.1 to 3600');
+  return Math.round(seconds * 1000);
 }
 
 function readHttpUrl(config: Configuration, key: string): string | undefined {
@@ -276,6 +287,7 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
     metricsServer: {
       enabled: readBoolean(config, 'Metrics:Server:Enabled', false),
       port: readPort(config, ['Metrics:Server:Port'], SIGNUP_DEFAULTS.metricsPort),
+      consumerLagIntervalMs: readSeconds(config, 'Metrics:ConsumerLag:IntervalSeconds', SIGNUP_DEFAULTS.consumerLagIntervalSeconds),
     },
     logging: { level: readLogLevel(config), format: readLogFormat(config) },
     analyticsAccess: readAnalytics(config),

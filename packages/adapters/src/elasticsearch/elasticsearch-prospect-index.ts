@@ -6,6 +6,7 @@ import {
   type IndexItemResult, type IProspectAnalytics, type IProspectIndex, type PageRequest,
 } from '@signup/domain';
 import { inject, injectable, unmanaged } from 'inversify';
+import { inChildSpan } from '../tracing/child-span.js';
 import { ElasticsearchUnavailableError } from './elasticsearch-unavailable-error.js';
 import {
   fromProspectDocument, PROSPECT_DOCUMENT_FIELDS, prospectIndexTemplate, toProspectDocument, type ProspectDocument,
@@ -287,9 +288,14 @@ export class ElasticsearchProspectIndex implements IProspectIndex, IProspectAnal
   /** One bulk request; a 429 for the whole request is answered as 429 for every item. */
   private async bulk(documents: readonly ProspectDocument[], attempt: number): Promise<BulkItem[]> {
     try {
-      const response = await this.client.bulk({
+      // The client makes the CLIENT `bulk` span of the request itself (its OpenTelemetry
+      // instrumentation); this INTERNAL span above it names the index and the batch size.
+      const response = await inChildSpan(`index ${this.index}`, () => ({
+        'db.collection.name': this.index,
+        'db.operation.batch.size': documents.length,
+      }), () => this.client.bulk({
         operations: documents.flatMap((document) => [{ index: { _index: this.index, _id: document.EventId } }, document]),
-      });
+      }));
       return response.items.map((item) => {
         const result = item.index ?? Object.values(item)[0];
         return { status: result?.status ?? 0, error: result?.error as BulkItem['error'] };

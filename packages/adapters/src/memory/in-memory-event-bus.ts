@@ -9,6 +9,8 @@ import {
   QueueUnavailableError,
 } from '@signup/domain';
 import { settleBatch, type InboundMessage } from '../messaging/settle-batch.js';
+import type { MessagingTracer } from '../tracing/messaging-tracer.js';
+import { extractTraceContextFromRecord, traceContextRecord, type TraceContextRecord } from '../tracing/trace-context-propagation.js';
 
 /** Options of an `InMemoryEventBus`. */
 export interface InMemoryEventBusOptions {
@@ -20,6 +22,11 @@ export interface InMemoryEventBusOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Where subscriptions, dead letters and retries are logged. */
   readonly logger?: ILogger;
+  /**
+   * Tracing on: `publish` keeps the active trace context with the event, and subscribers make
+   * each message's receive and process spans under it, and a batch span. See docs/observability.md.
+   */
+  readonly tracer?: MessagingTracer | undefined;
 }
 
 /** An event a handler rejected, kept with the reason and the handler's name. */
@@ -39,6 +46,8 @@ export const IN_MEMORY_EVENT_BUS_DEFAULTS = Object.freeze({
 
 interface Entry {
   readonly event: ProspectSignedUpEvent;
+  /** The publisher's trace context, kept only when tracing. */
+  readonly traceContext: TraceContextRecord | undefined;
   /** Consumer groups that still have to finish the event. */
   unfinished: number;
 }
@@ -108,6 +117,7 @@ export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
   readonly retryDelaysMs: readonly number[];
 
   private readonly logger: ILogger | undefined;
+  private readonly tracer: MessagingTracer | undefined;
   private readonly retained = new Map<string, Entry>();
   private readonly groups = new Map<string, Group>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -120,6 +130,7 @@ export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
     this.batchSize = checkPositiveInteger('batchSize', options.batchSize ?? IN_MEMORY_EVENT_BUS_DEFAULTS.batchSize);
     this.retryDelaysMs = checkDelays(options.retryDelaysMs ?? IN_MEMORY_EVENT_BUS_DEFAULTS.retryDelaysMs);
     this.logger = options.logger;
+    this.tracer = options.tracer;
   }
 
   /** How many events are buffered: not yet finished by every consumer group. */
@@ -193,7 +204,7 @@ export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
     if (this.retained.size >= this.capacity) {
       throw new QueueUnavailableError(`The in-process event bus is full (${this.capacity} events waiting); nothing was queued.`);
     }
-    const entry: Entry = { event, unfinished: this.groups.size };
+    const entry: Entry = { event, traceContext: this.tracer === undefined ? undefined : traceContextRecord(), unfinished: this.groups.size };
     this.retained.set(event.correlationId, entry);
     for (const group of this.groups.values()) {
       group.ready.push({ entry, attempts: 0 });
@@ -270,7 +281,7 @@ export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
     for (const delivery of deliveries) delivery.attempts += 1;
     try {
       await settleBatch(deliveries.map((delivery) => this.inbound(group, delivery)), {
-        handler: member.handler, logger: this.logger ?? SILENT, retryDelaysMs: this.retryDelaysMs,
+        handler: member.handler, logger: this.logger ?? SILENT, retryDelaysMs: this.retryDelaysMs, tracer: this.tracer,
       });
     } finally {
       group.inFlight -= deliveries.length;
@@ -292,6 +303,7 @@ export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
         return Promise.resolve();
       },
       term: () => this.finish(delivery),
+      traceContext: () => ({ messageId: event.correlationId, parent: extractTraceContextFromRecord(delivery.entry.traceContext) }),
     };
   }
 

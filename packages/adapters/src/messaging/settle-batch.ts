@@ -1,6 +1,8 @@
-import type { ILogger, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT, type EventOutcome, type ILogger, type IProspectEventHandler, type ProspectSignedUpEvent } from '@signup/domain';
+import type { MessagingTracer, TracedMessage } from '../tracing/messaging-tracer.js';
 import { handleBatch } from './handle-batch.js';
 import { retryDelayMs } from './retry-delay.js';
+import { TracedInboundMessage } from './traced-inbound-message.js';
 
 /**
  * One received message as a transport hands it to `settleBatch`: the event it
@@ -30,6 +32,11 @@ export interface InboundMessage {
   publishDeadLetter(reason: string): Promise<void>;
   /** Called once the dead letter is stored: the message is never delivered again (JetStream: term). */
   term(): void;
+  /**
+   * The trace context the producer sent with the message (`extractTraceContext` of its
+   * headers) and its id; read only when tracing is on. Absent: the message starts a trace.
+   */
+  traceContext?(): TracedMessage;
 }
 
 /** What `settleBatch` needs besides the messages. */
@@ -38,6 +45,11 @@ export interface SettleBatchOptions {
   readonly logger: ILogger;
   /** Redelivery delays by delivery count; the last one repeats. */
   readonly retryDelaysMs: readonly number[];
+  /**
+   * Makes the spans of each message (receive, process) and of the batch's handling (linked to
+   * every message) when given, that is when tracing is on. See docs/observability.md.
+   */
+  readonly tracer?: MessagingTracer | undefined;
 }
 
 /** How a batch was settled. */
@@ -54,11 +66,27 @@ export interface BatchSettlement {
  * outcome → `redeliverLater` with a delay growing with the delivery count; `done` →
  * `ack`. A dead letter that cannot be stored is delivered again later instead: a
  * message is never dropped. Resolves once every dead letter is stored or given up.
+ * With `options.tracer`, each message gets its receive and process spans
+ * (`TracedInboundMessage`) and the handler runs inside a batch span linked to them.
  */
-export async function settleBatch(messages: readonly InboundMessage[], options: SettleBatchOptions): Promise<BatchSettlement> {
+export function settleBatch(messages: readonly InboundMessage[], options: SettleBatchOptions): Promise<BatchSettlement> {
+  const { handler, logger } = options;
+  if (options.tracer === undefined) return settle(messages, options, (events) => handleBatch(handler, events, logger));
+  // The consumer group is the handler's: its durable consumer, queue group or in-process group.
+  const tracer = options.tracer.forConsumerGroup(handler.name);
+  return settle(messages.map((message) => new TracedInboundMessage(message, tracer)), options, (events, batch) => (
+    tracer.batch(PROSPECT_SIGNED_UP_SUBJECT, batch.map((message) => message.traced), () => handleBatch(handler, events, logger))
+  ));
+}
+
+async function settle<M extends InboundMessage>(
+  messages: readonly M[],
+  options: SettleBatchOptions,
+  handle: (events: ProspectSignedUpEvent[], messages: M[]) => Promise<EventOutcome[]>,
+): Promise<BatchSettlement> {
   const { handler, logger, retryDelaysMs } = options;
   const deadLetters: Promise<boolean>[] = [];
-  const decoded: { message: InboundMessage; event: ProspectSignedUpEvent }[] = [];
+  const decoded: { message: M; event: ProspectSignedUpEvent }[] = [];
 
   const deadLetter = async (message: InboundMessage, reason: string, correlationId?: string): Promise<boolean> => {
     try {
@@ -88,7 +116,7 @@ export async function settleBatch(messages: readonly InboundMessage[], options: 
   let done = 0;
   let retried = 0;
   if (decoded.length > 0) {
-    const outcomes = await handleBatch(handler, decoded.map(({ event }) => event), logger);
+    const outcomes = await handle(decoded.map(({ event }) => event), decoded.map(({ message }) => message));
     let retryReason = '';
     outcomes.forEach((outcome, index) => {
       const { message, event } = decoded[index]!;

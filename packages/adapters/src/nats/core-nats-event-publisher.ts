@@ -1,5 +1,6 @@
 import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
 import type { MessageEncoding } from '../config/index.js';
+import { traceContextHeaders } from '../tracing/trace-context-propagation.js';
 import type { NatsConnection } from './nats-connection.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { queueUnavailable } from './nats-error-translation.js';
@@ -19,7 +20,8 @@ export interface CoreNatsEventPublisherOptions {
  * the original app did: fire and forget to the queue groups listening now. Each
  * publish is followed by a flush, so a dead connection is reported instead of the
  * message being buffered. Nothing is stored: an event published while no handler
- * listens is lost.
+ * listens is lost. Messages carry no headers, as the original's did, except with
+ * tracing on: then the W3C trace context of the active (publish) span.
  *
  * @throws QueueUnavailableError (with the client error as `cause`) when not connected
  *   in time, the flush times out or the connection is closed.
@@ -43,7 +45,9 @@ export class CoreNatsEventPublisher implements IEventPublisher {
       throw new QueueUnavailableError(`The message queue is not connected; event ${event.correlationId} was not published.`);
     }
     try {
-      this.nc.publish(PROSPECT_SIGNED_UP_SUBJECT, data);
+      // With tracing on, the publish span's trace context; with it off, no headers, as the original sent.
+      const headers = traceContextHeaders();
+      this.nc.publish(PROSPECT_SIGNED_UP_SUBJECT, data, headers === undefined ? undefined : { headers });
       await withTimeout(this.nc.flush(), deadline - Date.now());
     } catch (error) {
       throw queueUnavailable(`The message queue did not confirm taking event ${event.correlationId}`, error, true);

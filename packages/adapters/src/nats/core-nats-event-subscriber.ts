@@ -1,5 +1,6 @@
 import type { IProspectEventHandler } from '@signup/domain';
 import { DEFAULT_RETRY_DELAYS_MS } from '../messaging/retry-delay.js';
+import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { CoreNatsSubscription, type CoreNatsSubscriptionSettings } from './core-nats-subscription.js';
 import { NatsEventSubscriber } from './nats-event-subscriber.js';
 
@@ -9,6 +10,8 @@ export interface CoreNatsEventSubscriberOptions {
   readonly batchSize?: number;
   /** In-process retry delays for `retry` outcomes by attempt; the last repeats. Default 1 s, 2 s, 5 s, 10 s, 30 s. */
   readonly retryDelaysMs?: readonly number[];
+  /** Makes the spans of each message and batch when given (tracing on; see docs/observability.md). */
+  readonly tracer?: MessagingTracer | undefined;
 }
 
 /**
@@ -23,6 +26,7 @@ export class CoreNatsEventSubscriber extends NatsEventSubscriber<CoreNatsEventSu
       batchSize: Math.max(1, Math.floor(options.batchSize ?? 100)),
       retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
       flushTimeoutMs: 5000,
+      tracer: options.tracer,
     };
   }
 

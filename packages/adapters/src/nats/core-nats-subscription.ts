@@ -7,6 +7,8 @@ import {
 } from '@signup/domain';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { settleBatch, type InboundMessage } from '../messaging/settle-batch.js';
+import { extractTraceContext } from '../tracing/trace-context-propagation.js';
+import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { deadLetterHeaders, fitDeadLetterBody } from './dead-letter.js';
 import { NatsConnectionMonitor } from './nats-connection-monitor.js';
 import { describeNatsError } from './nats-error-translation.js';
@@ -18,6 +20,8 @@ export interface CoreNatsSubscriptionSettings {
   readonly batchSize: number;
   readonly retryDelaysMs: readonly number[];
   readonly flushTimeoutMs: number;
+  /** Makes each message's receive and process spans and the batch span when given (tracing on). */
+  readonly tracer?: MessagingTracer | undefined;
 }
 
 interface Delivery {
@@ -117,7 +121,7 @@ export class CoreNatsSubscription implements ISubscription {
 
   private async processBatch(deliveries: readonly Delivery[]): Promise<void> {
     const { deadLettered } = await settleBatch(deliveries.map((delivery) => this.inbound(delivery)), {
-      handler: this.handler, logger: this.logger, retryDelaysMs: this.settings.retryDelaysMs,
+      handler: this.handler, logger: this.logger, retryDelaysMs: this.settings.retryDelaysMs, tracer: this.settings.tracer,
     });
     if (deadLettered > 0) {
       await withTimeout(this.nc.flush(), this.settings.flushTimeoutMs).catch((error: unknown) => {
@@ -141,6 +145,7 @@ export class CoreNatsSubscription implements ISubscription {
         resolve();
       }),
       term: () => undefined,
+      traceContext: () => ({ parent: extractTraceContext(message.headers) }),
     };
   }
 

@@ -1,4 +1,5 @@
 import { createInbox, ErrorCode, headers, NatsError, type Msg, type NatsConnection, type PubAck, type Subscription } from 'nats';
+import { injectTraceContext } from '../tracing/trace-context-propagation.js';
 
 interface PendingAck {
   readonly resolve: (ack: PubAck) => void;
@@ -44,12 +45,16 @@ export class JetStreamAckInbox {
     void nc.closed().then(() => this.rejectAll(NatsError.errorForCode(ErrorCode.ConnectionClosed)));
   }
 
-  /** Publishes `data` on `subject` with `Nats-Msg-Id` = `msgID` and resolves with the stream's acknowledgement. */
+  /**
+   * Publishes `data` on `subject` with `Nats-Msg-Id` = `msgID`, and the W3C trace context of
+   * the active span when tracing, and resolves with the stream's acknowledgement.
+   */
   publish(subject: string, data: Uint8Array, msgID: string, timeoutMs: number): Promise<PubAck> {
     this.next += 1;
     const token = this.next.toString(36);
     const messageHeaders = headers();
     messageHeaders.set('Nats-Msg-Id', msgID);
+    injectTraceContext(messageHeaders);
     return new Promise<PubAck>((resolve, reject) => {
       try {
         this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers: messageHeaders });

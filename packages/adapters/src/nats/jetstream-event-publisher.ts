@@ -38,7 +38,8 @@ type AttemptFailure =
  * `Nats-Msg-Id` = correlation id, and resolves only once the stream acknowledged
  * storing the event (a duplicate within the stream's window is acknowledged too,
  * and stored once). While the client is reconnecting it waits for the connection
- * rather than queueing the message, so a failed publish is never sent later.
+ * rather than queueing the message, so a failed publish is never sent later. With
+ * tracing on, the headers also carry the W3C trace context of the active (publish) span.
  *
  * On a cluster a publish can meet a stream leader election: no one answers for the
  * subject, JetStream answers 503, or the acknowledgement does not come. Such an

@@ -1,5 +1,6 @@
 import type { IProspectEventHandler } from '@signup/domain';
 import { DEFAULT_RETRY_DELAYS_MS } from '../messaging/retry-delay.js';
+import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSettings } from './jetstream-subscription.js';
 import { NatsEventSubscriber } from './nats-event-subscriber.js';
 
@@ -38,6 +39,8 @@ export interface JetStreamEventSubscriberOptions {
    * and one still there keeps what it has (see `ensureSignUpStream`).
    */
   readonly replicas?: number;
+  /** Makes the spans of each message and batch when given (tracing on; see docs/observability.md). */
+  readonly tracer?: MessagingTracer | undefined;
 }
 
 /**
@@ -64,6 +67,7 @@ export class JetStreamEventSubscriber extends NatsEventSubscriber<JetStreamEvent
       deadLetterTimeoutMs: options.deadLetterTimeoutMs ?? 5000,
       replicas: options.replicas,
       flushTimeoutMs: 5000,
+      tracer: options.tracer,
     };
   }
 

@@ -1,6 +1,8 @@
 import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, type ProspectSignedUpEvent } from '@signup/domain';
 import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { InboundMessage } from '../messaging/settle-batch.js';
+import type { TracedMessage } from '../tracing/messaging-tracer.js';
+import { extractTraceContext } from '../tracing/trace-context-propagation.js';
 import { deadLetterHeaders, fitDeadLetterBody } from './dead-letter.js';
 import { decodeProspectSignedUpEvent } from './prospect-signed-up-codec.js';
 
@@ -54,5 +56,11 @@ export class JetStreamInboundMessage implements InboundMessage {
 
   term(): void {
     this.message.term();
+  }
+
+  traceContext(): TracedMessage {
+    const { headers } = this.message;
+    const messageId = headers?.get('Nats-Msg-Id');
+    return { parent: extractTraceContext(headers), ...(messageId === undefined || messageId === '' ? {} : { messageId }) };
   }
 }

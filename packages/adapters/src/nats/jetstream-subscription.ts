@@ -6,6 +6,7 @@ import {
 } from '@signup/domain';
 import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import { settleBatch } from '../messaging/settle-batch.js';
+import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { JetStreamConsumerSetup } from './jetstream-consumer-setup.js';
 import { JetStreamInboundMessage, type JetStreamDeadLetterTarget } from './jetstream-inbound-message.js';
 import { JetStreamPull, type PullResult } from './jetstream-pull.js';
@@ -27,6 +28,8 @@ export interface JetStreamSubscriptionSettings {
   readonly deadLetterTimeoutMs: number;
   readonly flushTimeoutMs: number;
   readonly replicas: number | undefined;
+  /** Makes each message's receive and process spans and the batch span when given (tracing on). */
+  readonly tracer?: MessagingTracer | undefined;
 }
 
 /**
@@ -203,7 +206,7 @@ export class JetStreamSubscription implements ISubscription {
     }, Math.max(Math.floor(this.settings.ackWaitMs / 3), 100));
     try {
       await settleBatch(messages.map((message) => new JetStreamInboundMessage(message, this.deadLetterTarget)), {
-        handler: this.handler, logger: this.logger, retryDelaysMs: this.settings.retryDelaysMs,
+        handler: this.handler, logger: this.logger, retryDelaysMs: this.settings.retryDelaysMs, tracer: this.settings.tracer,
       });
     } finally {
       clearInterval(keepAlive);

@@ -1,5 +1,6 @@
 import { DatabaseError, type IProspectRepository, type ProspectSignedUpEvent, type SavedProspect } from '@signup/domain';
 import { inject, injectable } from 'inversify';
+import { SpanKind } from '@opentelemetry/api';
 import type { Knex } from 'knex';
 import {
   buildProspectInsert, eventIdOf, maxParametersPerStatement, maxRowsPerInsert, toProspectRow, type ProspectRow,
@@ -7,6 +8,10 @@ import {
 import { SqlConnection } from './sql-connection.js';
 import { sqlDialectOf, type SqlDialect } from './sql-dialect.js';
 import { translateSqlError } from './translate-sql-error.js';
+import { inChildSpan } from '../tracing/child-span.js';
+
+// `db.system.name` of the OpenTelemetry database conventions, by dialect.
+const DB_SYSTEM: Readonly<Record<SqlDialect, string>> = { sqlite: 'sqlite', postgres: 'postgresql', mysql: 'mysql', mssql: 'microsoft.sql_server' };
 
 interface StoredBatch {
   /** EventIds this transaction inserted. */
@@ -53,8 +58,18 @@ export class SqlProspectRepository implements IProspectRepository {
     return saved;
   }
 
-  async saveMany(events: readonly ProspectSignedUpEvent[]): Promise<SavedProspect[]> {
-    if (events.length === 0) return [];
+  saveMany(events: readonly ProspectSignedUpEvent[]): Promise<SavedProspect[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    // A CLIENT span under the active one (a traced batch or request); nothing when tracing is off.
+    return inChildSpan('INSERT Prospects', () => ({
+      'db.system.name': DB_SYSTEM[sqlDialectOf(this.knex)],
+      'db.operation.name': 'INSERT',
+      'db.collection.name': 'Prospects',
+      'db.operation.batch.size': events.length,
+    }), () => this.saveBatch(events), SpanKind.CLIENT);
+  }
+
+  private async saveBatch(events: readonly ProspectSignedUpEvent[]): Promise<SavedProspect[]> {
     let stored: StoredBatch;
     // Set once the statement that commits has been sent: from then on a lost connection may hide a commit.
     let mayHaveCommitted = false;

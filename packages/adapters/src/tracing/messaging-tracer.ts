@@ -1,6 +1,7 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import { isTransientError } from '@signup/domain';
 import { maskSecrets } from '../logging/index.js';
+import { errorType } from './child-span.js';
 
 /** How a failed message was dealt with, recorded on its span as `signup.failure.classification`. */
 export type FailureClassification = 'transient' | 'permanent' | 'dead-lettered';
@@ -40,6 +41,11 @@ export class MessagingTracer {
     this.consumerGroup = options.consumerGroup;
   }
 
+  /** This tracer for another consumer group (a bus delivering to several handlers names each one's). */
+  forConsumerGroup(consumerGroup: string): MessagingTracer {
+    return consumerGroup === this.consumerGroup ? this : new MessagingTracer(this.tracer, { system: this.system, consumerGroup });
+  }
+
   /**
    * Runs `send` inside a PRODUCER span, active while it runs, so trace context injected by
    * `send` (`injectTraceContext`, `traceContextRecord`) names this span as the parent.
@@ -71,11 +77,21 @@ export class MessagingTracer {
 
   /** Runs `handle` inside a CONSUMER `process` span whose parent is the producer's context. */
   process<T>(destination: string, message: TracedMessage, handle: () => Promise<T>): Promise<T> {
-    const span = this.tracer.startSpan(`process ${destination}`, {
+    const span = this.startProcess(destination, message);
+    return this.runIn(span, trace.setSpan(message.parent, span), handle);
+  }
+
+  /**
+   * Starts the CONSUMER `process` span of one message of a batch, whose parent is the
+   * producer's context, for a consumer that settles each message at its own moment. The
+   * caller ends it once the message is settled, with `recordMessageFailure` first when it
+   * failed.
+   */
+  startProcess(destination: string, message: TracedMessage): Span {
+    return this.tracer.startSpan(`process ${destination}`, {
       kind: SpanKind.CONSUMER,
       attributes: this.consumerAttributes(destination, 'process', message.messageId),
     }, message.parent);
-    return this.runIn(span, trace.setSpan(message.parent, span), handle);
   }
 
   /**
@@ -125,14 +141,6 @@ export class MessagingTracer {
     if (messageId !== undefined) attributes['messaging.message.id'] = messageId;
     return attributes;
   }
-}
-
-function errorType(error: unknown): string {
-  if (error instanceof Error) {
-    const code: unknown = (error as { code?: unknown }).code;
-    return typeof code === 'string' && code !== '' ? code : error.name;
-  }
-  return '_OTHER';
 }
 
 /**

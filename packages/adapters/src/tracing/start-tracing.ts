@@ -1,5 +1,6 @@
 import { context, diag, DiagLogLevel, propagation, trace, type DiagLogFunction, type Tracer } from '@opentelemetry/api';
 import { ConfigurationError, type ILogger } from '@signup/domain';
+import { maskSecrets } from '../logging/index.js';
 import type * as SdkTraceBase from '@opentelemetry/sdk-trace-base';
 import { readTracingSettings, type TracesSamplerSettings, type TracingEnabledSettings, type TracingEnvironment, type TracingSettings } from './tracing-settings.js';
 
@@ -58,8 +59,9 @@ async function createSpanProcessor(base: typeof SdkTraceBase, settings: TracingE
  * docs/observability.md). When they leave tracing off (the default) it loads nothing and
  * returns no tracer. When on, it loads the OpenTelemetry SDK (only then), registers it
  * globally (tracer provider, W3C trace-context propagation, async context) and returns a
- * tracer; call `shutdown` on exit so buffered spans are sent. The SDK's own complaints (a
- * collector that refuses spans, say) go to `logger` as warnings.
+ * tracer; call `shutdown` on exit so buffered spans are sent. It logs where spans go in
+ * one line; the SDK's own complaints (a collector that refuses spans, say) go to `logger`
+ * as warnings.
  *
  * @throws ConfigurationError for a bad `OTEL_*` value, or when tracing is on and the SDK
  *   packages are not installed.
@@ -80,6 +82,9 @@ export async function startTracing(defaultServiceName: string, env: TracingEnvir
     spanProcessors: [await createSpanProcessor(base, settings)],
   });
   provider.register();
+  logger?.info(settings.exporter === 'console'
+    ? `Tracing: spans of ${settings.serviceName} printed to standard output`
+    : `Tracing: spans of ${settings.serviceName} exported to ${maskSecrets(settings.endpoint)} (${settings.protocol}), sampler ${settings.sampler.name}`);
   if (logger !== undefined) {
     const warn: DiagLogFunction = (message) => logger.warn(`OpenTelemetry: ${message}`);
     diag.setLogger({ error: warn, warn, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);

@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { headers as createHeaders, Match, type MsgHdrs } from 'nats';
 
 /** A plain string map carrying trace context, for the in-process bus. */
@@ -33,6 +33,8 @@ const recordGetter: TextMapGetter<Readonly<TraceContextRecord> | undefined> = {
  * is active. Returns whether anything was written.
  */
 export function injectTraceContext(headers: MsgHdrs, from: Context = context.active()): boolean {
+  // Tracing off (or no span): nothing to write, and the cheapest way to find out.
+  if (trace.getSpanContext(from) === undefined) return false;
   const before = headers.keys().length;
   propagation.inject(from, headers, natsHeaderSetter);
   return headers.keys().length > before;
@@ -43,6 +45,7 @@ export function injectTraceContext(headers: MsgHdrs, from: Context = context.act
  * send (tracing off, no active span): a publisher that sends no other header then sends none.
  */
 export function traceContextHeaders(from: Context = context.active()): MsgHdrs | undefined {
+  if (trace.getSpanContext(from) === undefined) return undefined;
   const headers = createHeaders();
   return injectTraceContext(headers, from) ? headers : undefined;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
-import { isCorrelationId } from '../events/prospect-signed-up-event.js';
+import { isCorrelationId, type ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
 import { validateProspect } from '../model/validate-prospect.js';
 import { IProspectSaveHandler, type ProspectSaveResult } from '../ports/prospect-save-handler.js';
 import { IReferenceDataLoader } from '../ports/reference-data-loader.js';
@@ -28,14 +28,25 @@ export class SignUpProspect {
   ) {}
 
   async execute(input: unknown, options: SignUpOptions = {}): Promise<ProspectSaveResult> {
+    return this.saveHandler.save(await this.prepare(input, options));
+  }
+
+  /**
+   * The first step of `execute`: validates the input and builds the event, saving nothing.
+   * A host that measures or traces the validation apart from the save overrides this.
+   *
+   * @throws ProspectInvalidError when the input is not valid.
+   * @throws TypeError when `options.correlationId` is not a UUID.
+   */
+  async prepare(input: unknown, options: SignUpOptions = {}): Promise<ProspectSignedUpEvent> {
     if (options.correlationId !== undefined && !isCorrelationId(options.correlationId)) {
       throw new TypeError('correlationId must be a UUID');
     }
     const prospect = validateProspect(input, await this.referenceData.load());
-    return this.saveHandler.save({
+    return {
       correlationId: (options.correlationId ?? randomUUID()).toLowerCase(),
       signedUpAt: options.signedUpAt ?? new Date(),
       prospect,
-    });
+    };
   }
 }

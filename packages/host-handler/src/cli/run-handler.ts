@@ -1,5 +1,6 @@
 import type { SignUpSettings } from '@signup/adapters/config';
-import { maskSecrets } from '@signup/adapters/logging';
+import { ConsoleLogger, maskSecrets } from '@signup/adapters/logging';
+import { startTracing, type Tracing } from '@signup/adapters/tracing';
 import { ConfigurationError } from '@signup/domain';
 import { loadHandlerSettings } from '../composition/load-handler-settings.js';
 import { startHandler, type RunningHandler, type StartHandlerOptions } from '../composition/start-handler.js';
@@ -17,6 +18,9 @@ export interface RunHandlerOptions {
   readonly adapters?: StartHandlerOptions['adapters'];
 }
 
+/** The default `service.name` of every handler's spans; `OTEL_SERVICE_NAME` overrides it. */
+export const HANDLER_SERVICE_NAME = 'signup-handler';
+
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? ` (${error.cause.message})` : '';
@@ -26,7 +30,9 @@ function describe(error: unknown): string {
 /**
  * Runs a handler until it is stopped: reads the settings (the host's `appsettings.json`,
  * `configs/config.json`, `secrets/secret.json`, the environment), starts the handler with
- * `startHandler`, and on SIGTERM/SIGINT stops it gracefully. Resolves with the exit code:
+ * `startHandler` (with tracing when the `OTEL_*` variables turn it on, as service
+ * `signup-handler` unless `OTEL_SERVICE_NAME` says otherwise), and on SIGTERM/SIGINT stops
+ * it gracefully, tracing last. Resolves with the exit code:
  * 0 stopped cleanly; 1 could not start (one line on stderr, credentials masked), did not
  * stop cleanly, or a second signal; 2 a configuration mistake (one line naming the key).
  */
@@ -38,16 +44,21 @@ export async function runHandler(definition: HandlerDefinition, io: CommandIo, o
   };
   const write = io.stdout === undefined ? undefined : (line: string) => io.stdout?.(`${line}\n`);
   let settings: SignUpSettings;
+  let tracing: Tracing;
   let running: RunningHandler;
   try {
     settings = loadHandlerSettings({ cwd: io.cwd, env: io.env });
+    // The SDK's own warnings (a collector refusing spans) are logged under the handler's name.
+    const sdkLogger = new ConsoleLogger({ name: definition.name, level: settings.logging.level, format: settings.logging.format, write });
+    tracing = await startTracing(HANDLER_SERVICE_NAME, io.env ?? process.env, sdkLogger);
   } catch (error) {
     if (error instanceof ConfigurationError) return fail(error.message, EXIT_CODES.usage);
     throw error;
   }
   try {
-    running = await startHandler(definition, settings, { write, adapters: options.adapters });
+    running = await startHandler(definition, settings, { write, adapters: options.adapters, tracer: tracing.tracer });
   } catch (error) {
+    await tracing.shutdown();
     if (error instanceof ConfigurationError) return fail(error.message, EXIT_CODES.usage);
     if (settings.logging.level === 'debug' && error instanceof Error && error.stack !== undefined) stderr(`${maskSecrets(error.stack)}\n`);
     return fail(`${options.programName} could not start: ${describe(error)}`, EXIT_CODES.failure);
@@ -60,7 +71,12 @@ export async function runHandler(definition: HandlerDefinition, io: CommandIo, o
       logger.error('Unhandled rejection; exiting', { error: reason });
       resolve(EXIT_CODES.failure);
     });
-    new SignalShutdown({ stop: () => running.stop(), exit: resolve, logger }).install(target);
+    // Tracing stops last, so the spans of the batches finished while stopping are sent.
+    const stop = (): Promise<boolean> => running.stop().then(async (clean) => {
+      await tracing.shutdown();
+      return clean;
+    });
+    new SignalShutdown({ stop, exit: resolve, logger }).install(target);
   });
 }
 

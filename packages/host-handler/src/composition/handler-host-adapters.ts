@@ -1,4 +1,4 @@
-import { connectToMessageQueue, createNatsMessaging, resetJetStreamConsumer } from '@signup/adapters/nats';
+import { connectToMessageQueue, createNatsMessaging, JetStreamConsumerLag, resetJetStreamConsumer, type JetStreamConsumerLagOptions, type NatsConnection } from '@signup/adapters/nats';
 import { createKnex, migrateDatabase, SqlHealthCheck } from '@signup/adapters/sql';
 import type { IHealthCheck } from '@signup/domain';
 import { MonitoringServer, type MonitoringServerOptions } from '../monitoring/monitoring-server.js';
@@ -12,10 +12,12 @@ export interface HandlerHostAdapters {
   readonly createNatsMessaging: typeof createNatsMessaging;
   readonly resetConsumer: typeof resetJetStreamConsumer;
   readonly createMonitoringServer: (options: MonitoringServerOptions) => Pick<MonitoringServer, 'start' | 'close'>;
+  readonly createConsumerLag: (nc: NatsConnection, options: JetStreamConsumerLagOptions) => Pick<JetStreamConsumerLag, 'start' | 'stop'>;
 }
 
 /** The real adapters. */
 export const defaultHandlerHostAdapters: HandlerHostAdapters = {
   createKnex, migrateDatabase, createDatabaseHealthCheck: (knex) => new SqlHealthCheck(knex),
   connectToMessageQueue, createNatsMessaging, resetConsumer: resetJetStreamConsumer, createMonitoringServer: (options) => new MonitoringServer(options),
+  createConsumerLag: (nc, options) => new JetStreamConsumerLag(nc, options),
 };

@@ -1,7 +1,9 @@
 import type { SignUpSettings } from '@signup/adapters/config';
 import { createSignUpModule, describeChosen, openAnalyticsStore } from '@signup/adapters/di';
 import { ConsoleLogger } from '@signup/adapters/logging';
-import { createNatsMessagingModule } from '@signup/adapters/nats';
+import { createNatsMessagingModule, SIGNUP_DEADLETTER_STREAM, type ConsumerLagSample } from '@signup/adapters/nats';
+import { MessagingTracer } from '@signup/adapters/tracing';
+import type { Tracer } from '@opentelemetry/api';
 import { createSqlModule, parseConnectionString } from '@signup/adapters/sql';
 import { ConfigurationError, IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
 import { Container } from 'inversify';
@@ -9,7 +11,7 @@ import type { HandlerContext, HandlerDefinition, TuningContext } from '../handle
 import { CountingEventHandler } from '../handlers/counting-event-handler.js';
 import { saveHandlerDefinition } from '../handlers/save-handler-definition.js';
 import { ShutdownStack } from '../lifecycle/shutdown-stack.js';
-import { createHandlerMetrics } from '../monitoring/handler-metrics.js';
+import { createHandlerMetrics, type HandlerMetrics } from '../monitoring/handler-metrics.js';
 import { Readiness } from '../monitoring/readiness.js';
 import { defaultHandlerHostAdapters, type HandlerHostAdapters } from './handler-host-adapters.js';
 
@@ -18,6 +20,12 @@ export interface StartHandlerOptions {
   /** Where log lines go; standard output by default. */
   readonly write?: (line: string) => void;
   readonly adapters?: Partial<HandlerHostAdapters>;
+  /**
+   * From `startTracing`, when tracing is on: each message gets its receive and process spans
+   * under the context it carried, each batch a span linked to them. The caller shuts tracing
+   * down after `stop`.
+   */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** A started handler. */
@@ -40,6 +48,9 @@ export interface RunningHandler {
  * `Database:Migrate`) and the analytics store when one is chosen (`openAnalyticsStore`), connects to NATS, builds the container, runs the definition's
  * start-up hook and subscribes its handler (counted for `/metrics`) under the
  * definition's name; the subscription logs `Listening on subject: ..., queue: <name>`.
+ * With the metrics server on and JetStream, it samples the consumer's backlog every
+ * `Metrics:ConsumerLag:IntervalSeconds` for the lag gauges. With `options.tracer`,
+ * messages and batches get their spans.
  * Whatever was opened is closed again when a later step fails.
  *
  * @throws ConfigurationError for a bad connection string or implementation name, before anything is opened.
@@ -51,8 +62,11 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
   const signUp = createSignUpModule(settings, { ports: definition.ports });
   const database = signUp.needs('database') ? parseConnectionString(settings.database.connectionString) : undefined;
   const analyticsDatabase = signUp.needs('analyticsDatabase') ? parseConnectionString(settings.analytics.connectionString) : undefined;
-  const metrics = createHandlerMetrics({ defaultMetrics: settings.metricsServer.enabled });
   const readiness = new Readiness();
+  const metrics = createHandlerMetrics({
+    defaultMetrics: settings.metricsServer.enabled,
+    readiness: { handler: definition.name, ready: () => readiness.report().then((report) => report.ready) },
+  });
   const shutdown = new ShutdownStack(logger);
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(ILogger).toConstantValue(logger);
@@ -89,10 +103,24 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     const connection = await adapters.connectToMessageQueue(settings.messageQueue, logger);
     shutdown.push('message queue', () => connection.drain());
     const tuning: TuningContext = { settings, ...(database === undefined ? {} : { database }), ...(analyticsDatabase === undefined ? {} : { analyticsDatabase }) };
-    const subscriber = definition.tuning?.(tuning) ?? {};
+    const tracer = options.tracer === undefined ? undefined : new MessagingTracer(options.tracer, { consumerGroup: definition.name });
+    const subscriber = { ...definition.tuning?.(tuning), ...(tracer === undefined ? {} : { tracer }) };
     container.load(createNatsMessagingModule(await adapters.createNatsMessaging(connection, settings.messageQueue, logger, { subscriber })));
     if (Object.keys(signUp.chosen).length > 0) logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);
     for (const warning of signUp.warnings) logger.warn(warning);
+
+    if (settings.metricsServer.enabled && settings.messageQueue.mode === 'jetstream') {
+      // Started before subscribing, so the first sample shows the backlog the handler starts with
+      // (the durable consumer survives the handler; on a first run it does not exist yet).
+      const lag = adapters.createConsumerLag(connection, {
+        consumer: definition.name,
+        intervalMs: settings.metricsServer.consumerLagIntervalMs,
+        onSample: (sample) => setLagGauges(metrics, sample),
+        onError: (error) => logger.debug('Cannot read the consumer backlog for /metrics', { error }),
+      });
+      lag.start();
+      shutdown.push('consumer lag sampling', () => lag.stop());
+    }
 
     const context: HandlerContext = {
       settings,
@@ -109,7 +137,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     await definition.beforeSubscribe?.(context);
     const handler = definition.createHandler(context);
     if (handler.name !== definition.name) throw new TypeError(`The handler "${definition.name}" created a handler named "${handler.name}"`);
-    const subscription = await container.get<IEventSubscriber>(IEventSubscriber).subscribe(new CountingEventHandler(handler, metrics.events));
+    const subscription = await container.get<IEventSubscriber>(IEventSubscriber).subscribe(new CountingEventHandler(handler, metrics.events, metrics));
     shutdown.push('subscription', () => subscription.stop());
 
     for (const check of container.getAll<IHealthCheck>(IHealthCheck)) readiness.add(check);
@@ -124,6 +152,14 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     await shutdown.run();
     throw error;
   }
+}
+
+function setLagGauges(metrics: HandlerMetrics, sample: ConsumerLagSample): void {
+  const labels = { stream: sample.stream, consumer: sample.consumer };
+  metrics.consumerPending.set(labels, sample.pending);
+  metrics.consumerAckPending.set(labels, sample.ackPending);
+  metrics.consumerRedelivered.set(labels, sample.redelivered);
+  metrics.deadLetters.set({ stream: SIGNUP_DEADLETTER_STREAM }, sample.deadLetters);
 }
 
 /** Starts `signup-handler save`: the save handler's definition run by `startHandler`. */

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { Registry, Counter } from 'prom-client';
 import type { EventOutcome, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
+import sinon from 'sinon';
 import { CountingEventHandler } from '../../src/handlers/counting-event-handler.js';
+import { createHandlerMetrics } from '../../src/monitoring/handler-metrics.js';
 
 function event(correlationId: string): ProspectSignedUpEvent {
   return {
@@ -100,6 +102,41 @@ describe('CountingEventHandler', () => {
       await handler.handle([event('c'), event('d')]);
 
       expect(await counts(registry)).to.deep.equal({ 'save-handler/saved': 4 });
+    });
+  });
+
+  describe('handle with histograms', () => {
+    it('observes the batch size and duration, and the time from SignedUpAt to commit of each saved event only', async () => {
+      const metrics = createHandlerMetrics({ defaultMetrics: false });
+      const clock = sinon.useFakeTimers({ now: new Date('2026-11-23T10:00:02Z'), toFake: ['Date'] });
+      try {
+        const handler = new CountingEventHandler(
+          new ScriptedHandler(() => Promise.resolve([{ status: 'done' }, { status: 'retry', reason: 'database away' }, { status: 'done' }])),
+          metrics.events,
+          metrics,
+        );
+        await handler.handle([event('a'), event('b'), event('c')]);
+      } finally {
+        clock.restore();
+      }
+
+      const text = await metrics.registry.metrics();
+      expect(text).to.match(/^signup_handler_batch_size_sum\{handler="save-handler"\} 3$/m);
+      expect(text).to.match(/^signup_handler_batch_duration_seconds_count\{handler="save-handler"\} 1$/m);
+      expect(text).to.match(/^signup_publish_to_commit_seconds_count\{handler="save-handler"\} 2$/m);
+      expect(text).to.match(/^signup_publish_to_commit_seconds_sum\{handler="save-handler"\} 4$/m);
+      expect(text).to.match(/^signup_publish_to_commit_seconds_bucket\{le="1",handler="save-handler"\} 0$/m);
+      expect(text).to.match(/^signup_publish_to_commit_seconds_bucket\{le="2.5",handler="save-handler"\} 2$/m);
+    });
+
+    it('observes a batch the inner handler throws on, and no publish-to-commit time', async () => {
+      const metrics = createHandlerMetrics({ defaultMetrics: false });
+      const handler = new CountingEventHandler(new ScriptedHandler(() => Promise.reject(new Error('boom'))), metrics.events, metrics);
+      await handler.handle([event('a')]).catch(() => undefined);
+
+      const text = await metrics.registry.metrics();
+      expect(text).to.match(/^signup_handler_batch_size_count\{handler="save-handler"\} 1$/m);
+      expect(text).to.not.match(/^signup_publish_to_commit_seconds_count/m);
     });
   });
 

@@ -37,6 +37,15 @@ function fakeAdapters(calls: string[], subscribed: IProspectEventHandler[]): Han
   };
   const publisher: IEventPublisher = { publish: () => Promise.resolve() };
   return {
+    createConsumerLag: (_nc, options) => ({
+      start: () => {
+        calls.push(`lag.start ${options.consumer} every ${options.intervalMs} ms`);
+      },
+      stop: () => {
+        calls.push('lag.stop');
+        return Promise.resolve();
+      },
+    }),
     createMonitoringServer: () => ({
       start: () => {
         calls.push('metrics.start');
@@ -116,11 +125,12 @@ describe('startSaveHandler', () => {
   });
   afterEach(() => sandbox.restore());
 
-  it('opens the metrics server, the database, NATS, then subscribes the save handler, logging the chosen implementations', async () => {
+  it('opens the metrics server, the database, NATS, samples the consumer backlog, then subscribes the save handler, logging the chosen implementations', async () => {
     const running = await startSaveHandler(settings(), { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) });
 
     expect(calls).to.deep.equal([
-      'metrics.start', 'knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging', 'subscribe save-handler',
+      'metrics.start', 'knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging',
+      'lag.start save-handler every 15000 ms', 'subscribe save-handler',
     ]);
     expect(running.monitoringPort).to.equal(9464);
     expect(lines.join('\n')).to.match(/INFO .*Dependencies: IProspectRepository=SqlProspectRepository, IReferenceDataLoader=DatabaseReferenceDataLoader$/m);
@@ -157,17 +167,18 @@ describe('startSaveHandler', () => {
 
     expect(calls).to.not.include('migrate');
     expect(calls).to.not.include('metrics.start');
+    expect(calls.some((call) => call.startsWith('lag.start'))).to.equal(false);
     expect(running.monitoringPort).to.equal(undefined);
     await running.stop();
   });
 
   describe('stop', () => {
-    it('stops the subscription, drains NATS, destroys the pool and closes the metrics server, in that order', async () => {
+    it('stops the subscription, stops sampling the backlog, drains NATS, destroys the pool and closes the metrics server, in that order', async () => {
       const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
       calls.length = 0;
 
       expect(await running.stop()).to.equal(true);
-      expect(calls).to.deep.equal(['subscription.stop', 'nats.drain', 'knex.destroy', 'metrics.close']);
+      expect(calls).to.deep.equal(['subscription.stop', 'lag.stop', 'nats.drain', 'knex.destroy', 'metrics.close']);
     });
 
     it('runs once when called again (a second signal)', async () => {
@@ -188,7 +199,7 @@ describe('startSaveHandler', () => {
       calls.length = 0;
 
       expect(await running.stop()).to.equal(false);
-      expect(calls).to.deep.equal(['subscription.stop', 'knex.destroy', 'metrics.close']);
+      expect(calls).to.deep.equal(['subscription.stop', 'lag.stop', 'knex.destroy', 'metrics.close']);
       expect(lines.some((line) => line.includes('Closing message queue failed'))).to.equal(true);
     });
   });
@@ -453,9 +464,9 @@ describe('loadHandlerSettings', () => {
     });
 
     expect(defaults.messageQueue.mode).to.equal('jetstream');
-    expect(defaults.metricsServer).to.deep.equal({ enabled: false, port: 9464 });
+    expect(defaults.metricsServer).to.deep.equal({ enabled: false, port: 9464, consumerLagIntervalMs: 15_000 });
     expect(defaults.database.migrate).to.equal(true);
-    expect(overridden.metricsServer).to.deep.equal({ enabled: true, port: 9500 });
+    expect(overridden.metricsServer).to.deep.equal({ enabled: true, port: 9500, consumerLagIntervalMs: 15_000 });
     expect(overridden.messageQueue.mode).to.equal('core');
   });
 });

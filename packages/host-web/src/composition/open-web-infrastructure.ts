@@ -1,12 +1,21 @@
 import type { ContainerModule } from 'inversify';
-import { INDEX_HANDLER_NAME, SAVE_HANDLER_NAME, type IHealthCheck, type ILogger } from '@signup/domain';
+import { INDEX_HANDLER_NAME, SAVE_HANDLER_NAME, type IEventPublisher, type IHealthCheck, type ILogger } from '@signup/domain';
+import type { MessagingTracer } from '@signup/adapters/tracing';
 import type { SignUpSettings } from '@signup/adapters/config';
 import { openAnalyticsStore } from '@signup/adapters/di';
 import { createInProcessMessagingModule, InMemoryEventBus } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, createNatsMessagingModule } from '@signup/adapters/nats';
 import { createKnex, createSqlModule, migrateDatabase, parseConnectionString, SqlHealthCheck } from '@signup/adapters/sql';
+import type { WebMetrics } from '../http/web-metrics.js';
 import type { WebPlan } from './build-container.js';
+import { ObservedEventPublisher, type PublishMode } from './observed-event-publisher.js';
 import type { WebResources } from './web-resources.js';
+
+/** What the web's publisher reports to: its latency histogram, and the spans when tracing is on. */
+export interface PublishObservability {
+  readonly metrics: WebMetrics;
+  readonly messagingTracer?: MessagingTracer | undefined;
+}
 
 /** The adapter modules to load and the readiness checks they bring. */
 export interface OpenedInfrastructure {
@@ -21,11 +30,20 @@ export interface OpenedInfrastructure {
  * when the index handler or the analytics are part of the plan (`openAnalyticsStore`);
  * NATS when the save handler publishes and `MessageQueue:Url` is set; otherwise the
  * in-process bus, with readiness checks of the save and index handlers subscribed to it.
+ * The publisher is bound decorated by `ObservedEventPublisher` (latency, publish span).
  *
  * @throws DatabaseUnavailableError when migrations cannot run; QueueUnavailableError when NATS cannot be reached.
  * @throws ConfigurationError when the chosen analytics store cannot be opened as configured.
  */
-export async function openWebInfrastructure(settings: SignUpSettings, plan: WebPlan, resources: WebResources, logger: ILogger): Promise<OpenedInfrastructure> {
+export async function openWebInfrastructure(
+  settings: SignUpSettings,
+  plan: WebPlan,
+  resources: WebResources,
+  logger: ILogger,
+  observability: PublishObservability,
+): Promise<OpenedInfrastructure> {
+  const { metrics, messagingTracer } = observability;
+  const observe = (publisher: IEventPublisher, mode: PublishMode): IEventPublisher => new ObservedEventPublisher(publisher, metrics, mode, messagingTracer);
   const modules: ContainerModule[] = [];
   const healthChecks: IHealthCheck[] = [];
   if (plan.signUp.needs('database')) {
@@ -41,12 +59,13 @@ export async function openWebInfrastructure(settings: SignUpSettings, plan: WebP
   if (resources.analytics !== undefined) modules.push(resources.analytics.module);
   if (plan.inProcess) {
     logger.info('Message queue: in-process bus (MessageQueue:Url is not set); the save and index handlers run in this process');
-    resources.bus = new InMemoryEventBus({ logger });
-    modules.push(createInProcessMessagingModule(resources.bus));
+    resources.bus = new InMemoryEventBus({ logger, tracer: messagingTracer });
+    modules.push(createInProcessMessagingModule(resources.bus, observe(resources.bus, 'memory')));
     healthChecks.push(resources.subscriptionHealthCheck(SAVE_HANDLER_NAME), resources.subscriptionHealthCheck(INDEX_HANDLER_NAME));
   } else if (plan.signUp.needs('eventPublisher')) {
     resources.nats = await connectToMessageQueue(settings.messageQueue, logger);
-    modules.push(createNatsMessagingModule(await createNatsMessaging(resources.nats, settings.messageQueue, logger)));
+    const messaging = await createNatsMessaging(resources.nats, settings.messageQueue, logger);
+    modules.push(createNatsMessagingModule({ ...messaging, publisher: observe(messaging.publisher, settings.messageQueue.mode) }));
   }
   return { modules, healthChecks };
 }

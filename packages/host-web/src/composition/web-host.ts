@@ -1,5 +1,7 @@
+import type { Tracer } from '@opentelemetry/api';
 import type Koa from 'koa';
-import { IEventSubscriber, IndexProspectEventHandler, IReferenceDataLoader, SaveProspectEventHandler, type ILogger } from '@signup/domain';
+import { MessagingTracer } from '@signup/adapters/tracing';
+import { IEventSubscriber, IndexProspectEventHandler, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, type ILogger } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
 import { resolveAnalyticsCredentials } from '../http/analytics-credentials.js';
 import { createApp } from '../http/create-app.js';
@@ -9,6 +11,7 @@ import { WebServer } from '../http/web-server.js';
 import { referenceDataHealthCheck } from '../http/reference-data-health-check.js';
 import { buildContainer, planWebHost, resolveAppDependencies, type ContainerOverrides } from './build-container.js';
 import { openWebInfrastructure } from './open-web-infrastructure.js';
+import { TracedSignUpProspect } from './traced-sign-up-prospect.js';
 import { WebResources } from './web-resources.js';
 
 /** How the host is put together, beyond the settings. */
@@ -17,6 +20,11 @@ export interface WebHostOptions {
   readonly overrides?: ContainerOverrides;
   readonly metrics?: WebMetrics;
   readonly app?: WebAppOptions;
+  /**
+   * From `startTracing`, when tracing is on: the app makes a span per request, the validation
+   * and the publish get spans, and the trace context travels with the event.
+   */
+  readonly tracer?: Tracer | undefined;
   /** How long `stop` lets open requests finish before closing their connections. Default 10 s. */
   readonly shutdownGraceMs?: number;
 }
@@ -54,7 +62,10 @@ export class WebHost {
     const resources = new WebResources(logger);
     try {
       const built: { referenceData?: IReferenceDataLoader } = {};
-      const opened = await openWebInfrastructure(settings, plan, resources, logger);
+      const metrics = options.metrics ?? new WebMetrics();
+      const { tracer } = options;
+      const messagingTracer = tracer === undefined ? undefined : new MessagingTracer(tracer);
+      const opened = await openWebInfrastructure(settings, plan, resources, logger, { metrics, messagingTracer });
       const healthChecks = [referenceDataHealthCheck(() => built.referenceData), ...opened.healthChecks];
       const container = buildContainer(settings, { logger, modules: opened.modules, healthChecks }, overrides);
       if (plan.inProcess) {
@@ -66,9 +77,12 @@ export class WebHost {
         logger.warn('Reference data could not be loaded at start; the form answers 503 until it can be', { error });
       });
 
-      const metrics = options.metrics ?? new WebMetrics();
       const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsAccess, { generatePassword: plan.inProcess }, logger);
-      const app = createApp(resolveAppDependencies(container, { logger, metrics, options: options.app, analyticsCredentials }));
+      const appOptions = tracer === undefined ? options.app : { ...options.app, tracer };
+      const resolved = resolveAppDependencies(container, { logger, metrics, options: appOptions, analyticsCredentials });
+      const app = createApp(tracer === undefined
+        ? resolved
+        : { ...resolved, signUp: new TracedSignUpProspect(resolved.referenceData, container.get<IProspectSaveHandler>(IProspectSaveHandler)) });
       return new WebHost(app, metrics, resources, options.shutdownGraceMs ?? 10_000);
     } catch (error) {
       await resources.release();

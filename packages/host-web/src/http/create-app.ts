@@ -48,7 +48,7 @@ export function createApp(deps: WebAppDependencies): Koa {
   if (deps.options?.tracer !== undefined) app.use(requestTracing(deps.options.tracer));
   app.use(requestMetrics(deps.metrics));
   app.use(securityHeaders());
-  app.use(errorMiddleware(deps.logger));
+  app.use(errorMiddleware(deps.logger, (cause) => deps.metrics.countUnavailable(cause)));
   if (deps.analytics !== undefined) app.use(requireBasicAuth(deps.analytics.credentials, ANALYTICS_PATHS));
   app.use(exactRoutes(busiest));
   app.use(router.routes());

@@ -92,7 +92,17 @@ function respond(ctx: Context, answer: ErrorAnswer): void {
   });
 }
 
-function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
+/**
+ * What was away when a request got a 503: the error code without `_UNAVAILABLE`, in lower
+ * case (`QUEUE_UNAVAILABLE` → `queue`, `DATABASE_UNAVAILABLE` → `database`), `other` when
+ * the error has no such code. The `cause` label of `signup_unavailable_responses_total`.
+ */
+export function unavailableCause(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.endsWith('_UNAVAILABLE') ? code.slice(0, -'_UNAVAILABLE'.length).toLowerCase() : 'other';
+}
+
+function classify(ctx: Context, error: unknown, logger: ILogger, onUnavailable: ((cause: string) => void) | undefined): ErrorAnswer {
   if (error instanceof ProspectInvalidError) {
     return { status: 400, message: 'Some fields are not valid.', errors: error.errors };
   }
@@ -101,6 +111,7 @@ function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
   }
   if (isUnavailable(error)) {
     logger.warn(`Could not complete ${ctx.method} ${ctx.path}: a dependency is unavailable`, { error });
+    onUnavailable?.(unavailableCause(error));
     if (isAnalytics(ctx)) return { status: 503, message: READ_UNAVAILABLE_MESSAGE, retryAfter: true };
     const unconfirmed = error instanceof DependencyUnavailableError && error.outcomeUnknown;
     return { status: 503, message: unconfirmed ? UNCONFIRMED_MESSAGE : UNAVAILABLE_MESSAGE, retryAfter: true };
@@ -125,9 +136,9 @@ function classify(ctx: Context, error: unknown, logger: ILogger): ErrorAnswer {
  * with a generic text, the detail logged once. An error answer left without a
  * body by the router (404, 405, 501) gets one too. JSON for `/api`, `/health`,
  * `/metrics` or a client that prefers it; an HTML page otherwise. Never a stack
- * trace or internal message to the client.
+ * trace or internal message to the client. `onUnavailable` is told the cause of each 503.
  */
-export function errorMiddleware(logger: ILogger): Middleware {
+export function errorMiddleware(logger: ILogger, onUnavailable?: (cause: string) => void): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -135,7 +146,7 @@ export function errorMiddleware(logger: ILogger): Middleware {
         respond(ctx, { status: ctx.status, message: messageFor(ctx.status) });
       }
     } catch (error) {
-      respond(ctx, classify(ctx, error, logger));
+      respond(ctx, classify(ctx, error, logger, onUnavailable));
     }
   };
 }

@@ -10,13 +10,16 @@ export interface WebMetricsOptions {
  * The web host's Prometheus metrics, in a registry of its own (never prom-client's
  * global one, so several apps can live in one process): default process metrics,
  * `http_requests_total` and `http_request_duration_seconds` by method, route and
- * status, and `prospect_saves` by save handler.
+ * status, `prospect_saves` by save handler, `signup_publish_duration_seconds` by
+ * messaging mode and `signup_unavailable_responses_total` by cause (docs/observability.md).
  */
 export class WebMetrics {
   readonly registry: Registry;
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly durations: Histogram<'method' | 'route' | 'status'>;
   private readonly saves: Counter<'handler'>;
+  private readonly publishes: Histogram<'mode'>;
+  private readonly unavailable: Counter<'cause'>;
 
   constructor(options: WebMetricsOptions = {}) {
     this.registry = new Registry();
@@ -40,6 +43,29 @@ export class WebMetrics {
       labelNames: ['handler'],
       registers: [this.registry],
     });
+    this.publishes = new Histogram({
+      name: 'signup_publish_duration_seconds',
+      help: 'Time to publish a sign-up event and, in JetStream mode, get the server\'s acknowledgement, by mode.',
+      labelNames: ['mode'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.unavailable = new Counter({
+      name: 'signup_unavailable_responses_total',
+      help: '503 answers (nothing was saved), by what was away: queue, database, reference_data, ...',
+      labelNames: ['cause'],
+      registers: [this.registry],
+    });
+  }
+
+  /** Records one publish (successful or not) of `mode`: `jetstream`, `core` or `memory`. */
+  observePublish(mode: string, seconds: number): void {
+    this.publishes.observe({ mode }, seconds);
+  }
+
+  /** Counts one 503 answer, by what was away (`queue`, `database`, ...). */
+  countUnavailable(cause: string): void {
+    this.unavailable.inc({ cause });
   }
 
   /** Records one answered request. `route` is the route pattern, never the raw path. */

@@ -55,6 +55,14 @@ describe('signup-web with a configuration mistake', () => {
     expect(outcome.stderr.trim().split('\n')).to.have.length(1);
   });
 
+  it('exits 2 with one line naming the variable for a tracing setting it cannot honour', async () => {
+    const outcome = await run(folder, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    expect(outcome.code).to.equal(2);
+    expect(outcome.stderr.trim().split('\n')).to.deep.equal([
+      'OTEL_EXPORTER_OTLP_PROTOCOL = "grpc" is not valid; use http/protobuf or http/json (grpc is not supported)',
+    ]);
+  });
+
   it('exits 2 for a malformed connection string, with no password in the message', async () => {
     const outcome = await run(folder, { ConnectionStrings__SignUpDb: 'oracle://scott:tiger@db/x' });
     expect(outcome.code).to.equal(2);

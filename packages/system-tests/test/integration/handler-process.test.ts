@@ -52,6 +52,17 @@ describe('signup-handler as a process: arguments, configuration and start-up fai
     expect(host.stderrLines[0]).to.include('MessageQueue:Mode = "turbo"');
   });
 
+  it('exits 2 with one line naming the variable for a tracing setting it cannot honour', async () => {
+    const host = startHandlerProcess({
+      MessageQueue__Url: 'nats://127.0.0.1:4222', OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'sometimes',
+    });
+    const exit = await host.exited;
+
+    expect(exit.code).to.equal(2);
+    expect(host.stderrLines).to.have.length(1);
+    expect(host.stderrLines[0]).to.match(/^OTEL_TRACES_SAMPLER = "sometimes" is not valid/);
+  });
+
   it('exits 1 with one clear line, credentials masked, when NATS is unreachable at start', async () => {
     const port = await freePort();
     const host = startHandlerProcess({

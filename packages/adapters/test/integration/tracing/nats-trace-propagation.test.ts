@@ -4,10 +4,12 @@ import { OTLP_SPAN_KIND, OtlpTraceReceiver, type ReceivedSpan } from '@signup/te
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { AckPolicy, connect, DeliverPolicy, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from 'nats';
-import { ensureSignUpStream, SIGNUP_EVENTS_STREAM } from '../../../src/nats/index.js';
+import { RecordingLogger } from '../../../src/memory/index.js';
+import { createNatsMessaging, ensureSignUpStream, SIGNUP_EVENTS_STREAM } from '../../../src/nats/index.js';
 import { MessagingTracer } from '../../../src/tracing/messaging-tracer.js';
 import { startTracing, type Tracing } from '../../../src/tracing/start-tracing.js';
 import { extractTraceContext, injectTraceContext, traceContextHeaders } from '../../../src/tracing/trace-context-propagation.js';
+import { FakeHandler, makeEvent, waitFor } from '../nats/fake-handler.js';
 
 const SUBJECT = PROSPECT_SIGNED_UP_SUBJECT;
 const PROCESS = `process ${SUBJECT}`;
@@ -53,6 +55,43 @@ describe('trace context through a real nats-server, exported over OTLP/HTTP JSON
   async function handle(messageId: string, carried: MsgHdrs | undefined): Promise<void> {
     const message = messaging.receive(SUBJECT, { messageId, parent: extractTraceContext(carried) });
     await messaging.process(SUBJECT, message, () => Promise.resolve());
+  }
+
+  for (const mode of ['jetstream', 'core'] as const) {
+    it(`carries the context from the ${mode} publisher to the ${mode} subscriber: process span under the publish span, batch span linked to it`, async () => {
+      const messagingAdapters = await createNatsMessaging(nc, { mode }, new RecordingLogger(), { subscriber: { tracer: messaging, fetchExpiresMs: 1000 } });
+      const handler = new FakeHandler(`trace-${mode}`, (event) => {
+        if (event.prospect.lastName === 'Rejected') return { status: 'rejected', reason: 'unknown role XX' };
+        return { status: 'done' };
+      });
+      const subscription = await messagingAdapters.subscriber.subscribe(handler);
+      try {
+        const event = makeEvent();
+        const rejected = makeEvent({ lastName: 'Rejected' });
+        await tracing.tracer!.startActiveSpan('POST /api/prospects', async (request) => {
+          for (const published of [event, rejected]) {
+            await messaging.publish(SUBJECT, published.correlationId, () => messagingAdapters.publisher.publish(published));
+          }
+          request.end();
+        });
+        await waitFor(() => handler.received.includes(rejected.correlationId), `the ${mode} handler to get both events`);
+        await subscription.stop();
+        await tracing.flush();
+
+        const publish = await receiver.waitForSpan((span) => span.name === `publish ${SUBJECT}` && span.attributes['messaging.message.id'] === event.correlationId);
+        const processed = await receiver.waitForSpan((span) => span.name === PROCESS && span.attributes['messaging.message.id'] === event.correlationId
+          && span.attributes['messaging.consumer.group.name'] === handler.name);
+        expect(processed.parentSpanId).to.equal(publish.spanId);
+        expect(processed.status.code).to.equal(0);
+        const batch = await receiver.waitForSpan((span) => span.name === PROCESS && span.links.some((link) => link.spanId === publish.spanId));
+        expect(batch.attributes['messaging.batch.message_count']).to.be.a('number');
+        const deadLettered = await processSpanOf(rejected.correlationId);
+        expect(deadLettered.status.code).to.equal(2);
+        expect(deadLettered.attributes['signup.failure.classification']).to.equal('dead-lettered');
+      } finally {
+        await subscription.stop();
+      }
+    });
   }
 
   it('makes the process span of a core NATS message a child of its publish span', async () => {

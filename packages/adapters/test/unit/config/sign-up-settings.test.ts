@@ -28,7 +28,7 @@ describe('readSignUpSettings', () => {
         analytics: { connectionString: 'sqlite:./data/signup.db', separate: false },
         elasticsearch: { url: undefined, index: 'prospects', username: undefined, password: undefined, apiKey: undefined },
         web: { port: 8020 },
-        metricsServer: { enabled: false, port: 9464 },
+        metricsServer: { enabled: false, port: 9464, consumerLagIntervalMs: 15_000 },
         logging: { level: 'info', format: 'text' },
         analyticsAccess: { username: 'admin' },
       });
@@ -102,7 +102,7 @@ describe('readSignUpSettings', () => {
         analytics: { connectionString: 'mysql://analytics@db/analytics', separate: true },
         elasticsearch: { url: 'http://es:9200', index: 'signups', username: undefined, password: undefined, apiKey: 'a2V5' },
         web: { port: 80 },
-        metricsServer: { enabled: true, port: 50505 },
+        metricsServer: { enabled: true, port: 50505, consumerLagIntervalMs: 15_000 },
         logging: { level: 'warn', format: 'json' },
         analyticsAccess: { username: 'business', password: 'correct horse' },
       });
@@ -118,6 +118,18 @@ describe('readSignUpSettings', () => {
       expect(settings.messageQueue.servers).to.deep.equal(['nats://u:p@mq1:4222', 'tls://mq2:4443', 'nats://mq3']);
       expect(settings.messageQueue.url).to.equal('nats://u:p@mq1:4222, tls://mq2:4443,nats://mq3');
     });
+
+    it('reads the consumer lag sampling interval in seconds, fractions allowed', () => {
+      expect(settingsFrom({ 'Metrics:ConsumerLag:IntervalSeconds': '0.25' }).metricsServer.consumerLagIntervalMs).to.equal(250);
+      expect(settingsFrom({ 'Metrics:ConsumerLag:IntervalSeconds': '30' }).metricsServer.consumerLagIntervalMs).to.equal(30_000);
+    });
+
+    for (const bad of ['0', '-1', 'soon', '3601']) {
+      it(`stops at start naming the key when the consumer lag interval is ${bad}`, () => {
+        expect(() => settingsFrom({ 'Metrics:ConsumerLag:IntervalSeconds': bad }))
+          .to.throw(ConfigurationError, /^Metrics:ConsumerLag:IntervalSeconds = ".*" is not a number of seconds; use a number from 0.1 to 3600$/);
+      });
+    }
 
     for (const [text, expected] of [['true', true], ['TRUE', true], ['1', true], ['yes', true], ['Yes', true],
       ['false', false], ['False', false], ['0', false], ['no', false], ['NO', false]] as const) {

@@ -3,11 +3,13 @@ import { Client, type errors as ErrorsOfTheClient } from '@elastic/elasticsearch
 import type MockModule from '@elastic/elasticsearch-mock';
 import { isTransientError, type IndexedProspect, SignUpError } from '@signup/domain';
 import { newIndexedProspect } from '@signup/test-support/prospect-index-contract';
+import { SpanKind } from '@opentelemetry/api';
 import { expect } from 'chai';
 import { beforeEach, describe, it } from 'mocha';
 import {
   createElasticsearchConnection, ElasticsearchProspectIndex, ElasticsearchUnavailableError, prospectIndexTemplate,
 } from '../../../src/elasticsearch/index.js';
+import { startInMemoryTracing } from '../tracing/in-memory-tracing.js';
 
 // The mock is a CommonJS module that answers with the error classes of the client's CommonJS build:
 // errors given to it must be made from that build, not the ES module build this file imports.
@@ -210,6 +212,27 @@ describe('ElasticsearchProspectIndex (against @elastic/elasticsearch-mock)', fun
       const error = await store.indexMany([newIndexedProspect()]).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ElasticsearchUnavailableError);
       expect(error).to.include({ code: 'ELASTICSEARCH_UNAVAILABLE', transient: true });
+    });
+
+    it('makes an INTERNAL span under the active span (a traced batch) around the client\'s own bulk span, and no span without one', async function () {
+      const tracing = startInMemoryTracing();
+      try {
+        on('POST', '/_bulk', () => bulkItems(201, 201));
+        await store.indexMany([newIndexedProspect()]);
+        expect(tracing.spans().filter((span) => span.attributes['db.operation.batch.size'] !== undefined)).to.deep.equal([]);
+        await tracing.tracer.startActiveSpan('batch', async (batch) => {
+          await store.indexMany([newIndexedProspect(), newIndexedProspect()]);
+          batch.end();
+        });
+        const ours = tracing.span('index prospects');
+        expect([ours.kind, ours.parentSpanContext?.spanId, ours.attributes]).to.deep.equal([
+          SpanKind.INTERNAL, tracing.span('batch').spanContext().spanId, { 'db.collection.name': 'prospects', 'db.operation.batch.size': 2 },
+        ]);
+        const calls = tracing.spans().filter((span) => span.name === 'bulk');
+        expect(calls.map((span) => [span.kind, span.parentSpanContext?.spanId])).to.deep.include([SpanKind.CLIENT, ours.spanContext().spanId]);
+      } finally {
+        await tracing.stop();
+      }
     });
 
     it('sends nothing for an empty batch', async function () {

@@ -144,6 +144,16 @@ describe('web app JSON API', () => {
       expect(res.body).to.have.property('message').that.contains('nothing was saved');
     });
 
+    it('counts each 503 by what was away on /metrics', async () => {
+      t.save.onFirstCall().rejects(new QueueUnavailableError('queue down'));
+      t.save.onSecondCall().rejects(new DatabaseUnavailableError('database down'));
+      t.save.onThirdCall().rejects(new QueueUnavailableError('queue down again'));
+      for (let i = 0; i < 3; i += 1) await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(503);
+      const metrics = await t.metrics.render();
+      expect(metrics).to.match(/^signup_unavailable_responses_total\{cause="queue"\} 2$/m);
+      expect(metrics).to.match(/^signup_unavailable_responses_total\{cause="database"\} 1$/m);
+    });
+
     it('answers 503 without claiming nothing was saved when the connection was lost during the save', async () => {
       t.save.rejects(new DatabaseUnavailableError('Connection terminated unexpectedly', { outcomeUnknown: true }));
       const res = await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(503).expect('Retry-After', '5');

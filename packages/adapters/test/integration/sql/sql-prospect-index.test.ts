@@ -2,10 +2,11 @@ import { CONTRACT_STREAM_CHUNK, newIndexedProspect, prospectIndexContract } from
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { after, before, describe, it } from 'mocha';
-import { SqlProspectIndex } from '../../../src/sql/index.js';
+import { migrateDatabase, SqlProspectIndex } from '../../../src/sql/index.js';
 import { PROSPECT_COMPANY_COUNT_TABLE, PROSPECT_DAY_COUNT_TABLE } from '../../../src/sql/migrations/add-prospect-index-rollups.js';
+import { SIGNUP_MIGRATIONS, SIGNUP_MIGRATIONS_TABLE, SignUpMigrationSource } from '../../../src/sql/migrations/sign-up-migration-source.js';
 import { PROSPECT_INDEX_TABLE } from '../../../src/sql/migrations/create-prospect-index-table.js';
-import { maxIndexRowsPerInsert } from '../../../src/sql/prospect-index-statements.js';
+import { maxIndexRowsPerInsert, toProspectIndexRow } from '../../../src/sql/prospect-index-statements.js';
 import { sqlDialectOf } from '../../../src/sql/sql-dialect.js';
 import { openMigrated, SQL_BACKENDS as backends, type ScratchDatabase } from './sql-test-databases.js';
 
@@ -19,6 +20,33 @@ for (const backend of backends) {
       const database = await backend.create();
       const knex = await openMigrated(database);
       return { store: new SqlProspectIndex(knex, { streamChunkSize: CONTRACT_STREAM_CHUNK }), close: () => database.dispose() };
+    });
+
+    it('counts the sign-ups indexed before the rollups existed when migrated to them', async function () {
+      const database = await backend.create();
+      try {
+        const knex = database.open();
+        const before = new SignUpMigrationSource(SIGNUP_MIGRATIONS.filter((m) => m.name !== '20261130010000_add_prospect_index_rollups'));
+        await knex.migrate.latest({ migrationSource: before, tableName: SIGNUP_MIGRATIONS_TABLE });
+        const documents = [
+          newIndexedProspect(), newIndexedProspect({ companyName: 'Navy', roleCode: 'AC', roleName: 'Architect' }),
+          newIndexedProspect({ companyName: 'Navy', signUpDate: new Date('2026-11-24T00:00:00.000Z') }), newIndexedProspect({ companyName: '' }),
+        ];
+        await knex(PROSPECT_INDEX_TABLE).insert(documents.map((d) => toProspectIndexRow(d, sqlDialectOf(knex))));
+        await migrateDatabase(knex);
+        const store = new SqlProspectIndex(knex);
+        expect(await store.summary({})).to.deep.equal({
+          total: 4,
+          byDay: [{ date: '2026-11-23', count: 3 }, { date: '2026-11-24', count: 1 }],
+          byCountry: [{ countryCode: 'GBR', countryName: 'United Kingdom', count: 4 }],
+          byRole: [{ roleCode: 'EN', roleName: 'Engineer', count: 3 }, { roleCode: 'AC', roleName: 'Architect', count: 1 }],
+          topCompanies: [{ companyName: 'Navy', count: 2 }, { companyName: 'Analytical Engines', count: 1 }],
+        });
+        expect((await store.summary({ roleCode: 'AC' })).topCompanies).to.deep.equal([{ companyName: 'Navy', count: 1 }]);
+        expect((await store.list({ countryCode: 'GBR', to: '2026-11-23' }, { page: 1, pageSize: 1 })).total).to.equal(3);
+      } finally {
+        await database.dispose();
+      }
     });
 
     describe('indexMany', function () {

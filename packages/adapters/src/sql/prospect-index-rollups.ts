@@ -72,9 +72,16 @@ function buildCountUpserts(knex: Knex, dialect: SqlDialect, table: string, key: 
         + `when not matched then insert (${names}) values (${columns.map((c) => `[v].[${c}]`).join(', ')});`,
         chunk.flatMap((row) => columns.map((c) => row[c]!)),
       ));
+    } else if (dialect === 'mysql') {
+      statements.push(knex(table).insert([...chunk]).onConflict([...key]).merge({ SignUpCount: knex.raw('?? + values(??)', ['SignUpCount', 'SignUpCount']) }));
     } else {
-      const added = dialect === 'mysql' ? knex.raw('?? + values(??)', ['SignUpCount', 'SignUpCount']) : knex.raw('??.?? + excluded.??', [table, 'SignUpCount', 'SignUpCount']);
-      statements.push(knex(table).insert([...chunk]).onConflict([...key]).merge({ SignUpCount: added }));
+      // A values list: knex writes SQLite's multi-row insert as a compound select, which SQLite caps at 500 terms.
+      const values = chunk.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
+      statements.push(knex.raw(
+        `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${values} on conflict (${key.map((c) => `"${c}"`).join(', ')}) `
+        + `do update set "SignUpCount" = "${table}"."SignUpCount" + excluded."SignUpCount"`,
+        chunk.flatMap((row) => columns.map((c) => row[c]!)),
+      ));
     }
   }
   return statements;

@@ -113,6 +113,18 @@ for (const backend of backends) {
           .to.equal(documents.filter((d) => d.signUpDate.getUTCDate() >= 3 && d.signUpDate.getUTCDate() <= 5).length);
       });
 
+      it('adds a batch with thousands of distinct days and companies to the rollups', async function () {
+        await store.clear();
+        const documents = Array.from({ length: 3000 }, (_, i) => newIndexedProspect({
+          companyName: `Company ${i}`, signUpDate: new Date(Date.UTC(2020, 0, 1 + i)),
+        }));
+        await store.indexMany(documents);
+        const summary = await store.summary({});
+        expect([summary.total, summary.byDay.length]).to.deep.equal([3000, 3000]);
+        const [{ n }] = await knex(PROSPECT_COMPANY_COUNT_TABLE).count({ n: '*' }) as [{ n: number | string }];
+        expect(Number(n)).to.equal(3000 * 4);
+      });
+
       it('empties the rollups with the rows when cleared', async function () {
         await store.indexMany([newIndexedProspect(), newIndexedProspect({ companyName: 'Navy' })]);
         await store.clear();

@@ -99,16 +99,17 @@ async function insertNew(trx: Knex.Transaction, dialect: SqlDialect, rows: reado
 }
 
 /**
- * The analytics read model in SQL (docs/analytics.md): the `ProspectIndex` table,
- * written by the index handler only and read by the dashboard, in
- * `ConnectionStrings:AnalyticsDb` (by default the sign-up database). Idempotent on
- * `EventId` (lower-cased): a batch is one insert statement that skips documents
- * already stored (split only past the dialect's parameter limit, then in one
- * transaction). The summary is two statements: one grouping over day, country and
- * role that gives the total and three charts, and one for the top companies. The
- * list is a page and a count; the stream reads newest first in chunks, each
- * continuing after the last row of the one before (keyset), so a large result is
- * never held whole. Every value is a bound parameter.
+ * The analytics read model in SQL (docs/analytics.md): the `ProspectIndex` table and
+ * its two rollups (`ProspectIndexDayCount`, `ProspectIndexCompanyCount`), written by
+ * the index handler only and read by the dashboard, in `ConnectionStrings:AnalyticsDb`
+ * (by default the sign-up database). Idempotent on `EventId` (lower-cased): a batch is
+ * one transaction that inserts the documents not stored yet and adds only those to the
+ * rollups, so a redelivery or a concurrent writer of the same batch never counts a
+ * sign-up twice; a batch the database rolls back to break a deadlock is written again.
+ * Without `q` the summary and the list's total read the rollups; with it they read
+ * the matching rows. The list's page is newest first with offset and limit; the
+ * stream reads in chunks, each continuing after the last row of the one before
+ * (keyset), so a large result is never held whole. Every value is a bound parameter.
  *
  * @throws DatabaseUnavailableError when the database is down, times out or is busy (transient).
  * @throws SignUpError `PROSPECT_NOT_STORABLE` when the database refuses a value (permanent);

@@ -129,7 +129,7 @@ async function measure({ database, connectionString, dialect, rows, batchSize, i
     log(`  ${database}: indexing ${rows} prospects through SqlProspectIndex.indexMany, ${batchSize} per batch`);
     const loadMs = await load(store, rows, batchSize, log);
     log(`    in ${(loadMs / 1000).toFixed(1)} s`);
-    if (dialect === 'postgres') await knex.raw('vacuum analyze "ProspectIndex"');
+    if (dialect === 'postgres') await knex.raw('vacuum analyze');
     else await knex.raw('analyze');
     const queries = [];
     for (const [name, filter] of FILTERS) {

@@ -1,5 +1,6 @@
 import type { AnalyticsFilter, IndexedProspect } from '@signup/domain';
 import type { Knex } from 'knex';
+import { POSTGRES_SEARCH_TEXT } from './migrations/add-prospect-index-rollups.js';
 import { PROSPECT_INDEX_TABLE } from './migrations/create-prospect-index-table.js';
 import { maxParametersPerStatement } from './prospect-insert.js';
 import type { SqlDialect } from './sql-dialect.js';
@@ -55,9 +56,9 @@ const quoted = (dialect: SqlDialect, name: string): string => (dialect === 'mssq
 /**
  * The single statement that inserts a batch of rows (at most `maxIndexRowsPerInsert`),
  * skipping rows whose `EventId` is already stored: PostgreSQL binds one array per
- * column (`unnest`), SQLite uses `on conflict do nothing`, MySQL `on duplicate key
- * update` as a no-op, SQL Server an `insert ... select ... where not exists` under
- * a key-range lock.
+ * column (`unnest`), SQLite uses `on conflict do nothing`, both returning the event
+ * ids they inserted; MySQL `on duplicate key update` as a no-op, SQL Server an
+ * `insert ... select ... where not exists` under a key-range lock.
  */
 export function buildProspectIndexInsert(knex: Knex, dialect: SqlDialect, rows: readonly ProspectIndexRow[]): Knex.Raw | Knex.QueryBuilder {
   if (dialect === 'mysql') return knex(PROSPECT_INDEX_TABLE).insert([...rows]).onConflict('EventId').merge(['EventId']);
@@ -66,12 +67,12 @@ export function buildProspectIndexInsert(knex: Knex, dialect: SqlDialect, rows: 
   if (dialect === 'postgres') {
     const arrays = PROSPECT_INDEX_COLUMNS.map((column) => `?::${POSTGRES_ARRAY_TYPES[column]}`).join(', ');
     const bindings = PROSPECT_INDEX_COLUMNS.map((column) => rows.map((row) => row[column])) as unknown as Knex.RawBinding[];
-    return knex.raw(`insert into ${table} (${columns}) select * from unnest(${arrays}) on conflict ("EventId") do nothing`, bindings);
+    return knex.raw(`insert into ${table} (${columns}) select * from unnest(${arrays}) on conflict ("EventId") do nothing returning "EventId"`, bindings);
   }
   const values = rows.map(() => `(${PROSPECT_INDEX_COLUMNS.map(() => '?').join(', ')})`).join(', ');
   const bindings = rows.flatMap((row) => PROSPECT_INDEX_COLUMNS.map((column) => row[column]));
   if (dialect === 'sqlite') {
-    return knex.raw(`insert into ${table} (${columns}) values ${values} on conflict ("EventId") do nothing`, bindings);
+    return knex.raw(`insert into ${table} (${columns}) values ${values} on conflict ("EventId") do nothing returning "EventId"`, bindings);
   }
   const selected = PROSPECT_INDEX_COLUMNS.map((column) => `[v].[${column}]`).join(', ');
   return knex.raw(
@@ -99,23 +100,29 @@ function dayBounds(day: string): { start: Date; next: Date } {
   return { start, next: new Date(start.getTime() + 24 * 60 * 60 * 1000) };
 }
 
+/** The column a date range bounds: the day text or the time, whichever the query's index leads with. */
+export type DayColumn = 'SignUpDay' | 'SignUpDate';
+
 /**
  * Adds the dashboard's filters to a query on `ProspectIndex`, as bound parameters.
- * Days bound both `SignUpDay` and `SignUpDate`, so the planner may use whichever
- * index serves the rest of the query; `q` is a case-insensitive LIKE over full
- * name, company and email with its pattern characters escaped.
+ * A date range bounds one column, `days` (bounding both would make the planner
+ * combine two indexes); `q` is a case-insensitive LIKE over full name, company and
+ * email with its pattern characters escaped, on PostgreSQL also tested against the
+ * trigram-indexed text of the three, which a match on any of them implies.
  */
-export function applyAnalyticsFilter(query: Knex.QueryBuilder, filter: AnalyticsFilter, dialect: SqlDialect): Knex.QueryBuilder {
-  if (filter.from !== undefined) {
-    query.where('SignUpDay', '>=', filter.from).where('SignUpDate', '>=', boundTime(dayBounds(filter.from).start, dialect));
-  }
-  if (filter.to !== undefined) {
-    query.where('SignUpDay', '<=', filter.to).where('SignUpDate', '<', boundTime(dayBounds(filter.to).next, dialect));
+export function applyAnalyticsFilter(query: Knex.QueryBuilder, filter: AnalyticsFilter, dialect: SqlDialect, days: DayColumn = 'SignUpDate'): Knex.QueryBuilder {
+  if (days === 'SignUpDay') {
+    if (filter.from !== undefined) query.where('SignUpDay', '>=', filter.from);
+    if (filter.to !== undefined) query.where('SignUpDay', '<=', filter.to);
+  } else {
+    if (filter.from !== undefined) query.where('SignUpDate', '>=', boundTime(dayBounds(filter.from).start, dialect));
+    if (filter.to !== undefined) query.where('SignUpDate', '<', boundTime(dayBounds(filter.to).next, dialect));
   }
   if (filter.countryCode !== undefined) query.where('CountryCode', filter.countryCode);
   if (filter.roleCode !== undefined) query.where('RoleCode', filter.roleCode);
   if (filter.q !== undefined && filter.q !== '') {
     const pattern = containsPattern(filter.q, dialect);
+    if (dialect === 'postgres') query.whereRaw(`${POSTGRES_SEARCH_TEXT} like ? escape '${LIKE_ESCAPE}'`, [pattern]);
     query.where((any) => {
       for (const column of ['FullName', 'CompanyName', 'EmailAddress']) {
         any.orWhereRaw(`lower(??) like ? escape '${LIKE_ESCAPE}'`, [column, pattern]);

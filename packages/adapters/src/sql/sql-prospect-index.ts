@@ -5,12 +5,14 @@ import {
 } from '@signup/domain';
 import { inject, injectable, unmanaged } from 'inversify';
 import type { Knex } from 'knex';
+import { PROSPECT_COMPANY_COUNT_TABLE, PROSPECT_DAY_COUNT_TABLE } from './migrations/add-prospect-index-rollups.js';
 import { PROSPECT_INDEX_TABLE } from './migrations/create-prospect-index-table.js';
+import { addToRollups, applyCompanyCountFilter, applyDayCountFilter } from './prospect-index-rollups.js';
 import {
   applyAnalyticsFilter, boundTime, buildProspectIndexInsert, maxIndexRowsPerInsert, toProspectIndexRow, type ProspectIndexRow,
 } from './prospect-index-statements.js';
 import { sqlDialectOf, type SqlDialect } from './sql-dialect.js';
-import { translateSqlError } from './translate-sql-error.js';
+import { isDeadlock, translateSqlError } from './translate-sql-error.js';
 
 /**
  * The knex instance of `ConnectionStrings:AnalyticsDb`, where `SqlProspectIndex`
@@ -27,20 +29,20 @@ export interface SqlProspectIndexOptions {
 
 const DEFAULT_STREAM_CHUNK = 1000;
 
+/** How many times a batch is written when the database breaks a deadlock by rolling it back. */
+const DEADLOCK_ATTEMPTS = 5;
+
 const LIST_COLUMNS = [
   'EventId', 'FullName', 'CompanyName', 'EmailAddress', 'CountryCode', 'CountryName', 'RoleCode', 'RoleName', 'SignUpDate',
 ] as const;
 
 type ListRow = Record<(typeof LIST_COLUMNS)[number], string> & { SignUpDate: string | Date };
 
-interface CubeRow {
-  SignUpDay: string;
-  CountryCode: string;
-  CountryName: string;
-  RoleCode: string;
-  RoleName: string;
-  n: number | string;
-}
+/** A grouped row: some of the summary's columns and a count. */
+type CountedRow = Partial<Record<'SignUpDay' | 'CountryCode' | 'CountryName' | 'RoleCode' | 'RoleName', string>> & { n: number | string };
+
+/** The rows counted per day, per country and per role. */
+type Cube = [CountedRow[], CountedRow[], CountedRow[]];
 
 function toProspect(row: ListRow): AnalyticsProspect {
   return {
@@ -58,8 +60,12 @@ function toProspect(row: ListRow): AnalyticsProspect {
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const searches = (filter: AnalyticsFilter): boolean => filter.q !== undefined && filter.q !== '';
+
+const DAY_COLUMNS = ['SignUpDay', 'CountryCode', 'CountryName', 'RoleCode', 'RoleName'];
+
 /** Counts per key of the grouped rows, by count descending, then by name in code-point order. */
-function fold<T extends { count: number }>(rows: readonly CubeRow[], key: (row: CubeRow) => string, make: (row: CubeRow) => Omit<T, 'count'>, name: (item: T) => string): T[] {
+function fold<T extends { count: number }>(rows: readonly CountedRow[], key: (row: CountedRow) => string, make: (row: CountedRow) => Omit<T, 'count'>, name: (item: T) => string): T[] {
   const groups = new Map<string, T>();
   for (const row of rows) {
     const group = groups.get(key(row));
@@ -70,16 +76,40 @@ function fold<T extends { count: number }>(rows: readonly CubeRow[], key: (row: 
 }
 
 /**
- * The analytics read model in SQL (docs/analytics.md): the `ProspectIndex` table,
- * written by the index handler only and read by the dashboard, in
- * `ConnectionStrings:AnalyticsDb` (by default the sign-up database). Idempotent on
- * `EventId` (lower-cased): a batch is one insert statement that skips documents
- * already stored (split only past the dialect's parameter limit, then in one
- * transaction). The summary is two statements: one grouping over day, country and
- * role that gives the total and three charts, and one for the top companies. The
- * list is a page and a count; the stream reads newest first in chunks, each
- * continuing after the last row of the one before (keyset), so a large result is
- * never held whole. Every value is a bound parameter.
+ * Inserts the rows whose event id is not stored yet and returns them. PostgreSQL and
+ * SQLite say which they inserted (`returning`); on MySQL and SQL Server the stored
+ * ids are read under a lock that holds until the transaction ends, so a concurrent
+ * writer of the same ids waits (or is chosen as a deadlock victim, which is transient)
+ * and never counts a row twice.
+ */
+async function insertNew(trx: Knex.Transaction, dialect: SqlDialect, rows: readonly ProspectIndexRow[]): Promise<ProspectIndexRow[]> {
+  if (dialect === 'postgres' || dialect === 'sqlite') {
+    const result = await buildProspectIndexInsert(trx, dialect, rows) as { rows?: { EventId: string }[] } | { EventId: string }[];
+    const ids = new Set((Array.isArray(result) ? result : result.rows ?? []).map((row) => row.EventId));
+    return rows.filter((row) => ids.has(row.EventId as string));
+  }
+  const ids = rows.map((row) => row.EventId as string);
+  const stored = dialect === 'mssql'
+    ? await trx.raw<{ EventId: string }[]>(`select [EventId] from [${PROSPECT_INDEX_TABLE}] with (updlock, holdlock) where [EventId] in (${ids.map(() => '?').join(', ')})`, ids)
+    : await (trx(PROSPECT_INDEX_TABLE).select('EventId').whereIn('EventId', ids).forUpdate() as Promise<{ EventId: string }[]>);
+  const known = new Set(stored.map((row) => row.EventId.toLowerCase()));
+  const fresh = rows.filter((row) => !known.has(row.EventId as string));
+  if (fresh.length > 0) await buildProspectIndexInsert(trx, dialect, fresh);
+  return fresh;
+}
+
+/**
+ * The analytics read model in SQL (docs/analytics.md): the `ProspectIndex` table and
+ * its two rollups (`ProspectIndexDayCount`, `ProspectIndexCompanyCount`), written by
+ * the index handler only and read by the dashboard, in `ConnectionStrings:AnalyticsDb`
+ * (by default the sign-up database). Idempotent on `EventId` (lower-cased): a batch is
+ * one transaction that inserts the documents not stored yet and adds only those to the
+ * rollups, so a redelivery or a concurrent writer of the same batch never counts a
+ * sign-up twice; a batch the database rolls back to break a deadlock is written again.
+ * Without `q` the summary and the list's total read the rollups; with it they read
+ * the matching rows. The list's page is newest first with offset and limit; the
+ * stream reads in chunks, each continuing after the last row of the one before
+ * (keyset), so a large result is never held whole. Every value is a bound parameter.
  *
  * @throws DatabaseUnavailableError when the database is down, times out or is busy (transient).
  * @throws SignUpError `PROSPECT_NOT_STORABLE` when the database refuses a value (permanent);
@@ -103,13 +133,20 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
         if (!rows.has(row.EventId as string)) rows.set(row.EventId as string, row);
       }
       const size = maxIndexRowsPerInsert(dialect);
-      const all = [...rows.values()];
-      if (all.length <= size) {
-        await buildProspectIndexInsert(this.knex, dialect, all);
-      } else {
-        await this.knex.transaction(async (trx) => {
-          for (let i = 0; i < all.length; i += size) await buildProspectIndexInsert(trx, dialect, all.slice(i, i + size));
-        });
+      // In event id order, so writers of overlapping batches take the unique key's locks in one order.
+      const all = [...rows.values()].sort((a, b) => byName(a.EventId as string, b.EventId as string));
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await this.knex.transaction(async (trx) => {
+            const inserted: ProspectIndexRow[] = [];
+            for (let i = 0; i < all.length; i += size) inserted.push(...await insertNew(trx, dialect, all.slice(i, i + size)));
+            await addToRollups(trx, dialect, inserted);
+          });
+          break;
+        } catch (error) {
+          // Writers of overlapping batches can deadlock on MySQL (gap locks); the loser wrote nothing, so run it again.
+          if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+        }
       }
     } catch (error) {
       throw translateSqlError(error);
@@ -119,7 +156,9 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
 
   async clear(): Promise<void> {
     try {
-      await this.knex(PROSPECT_INDEX_TABLE).del();
+      await this.knex.transaction(async (trx) => {
+        for (const table of [PROSPECT_INDEX_TABLE, PROSPECT_DAY_COUNT_TABLE, PROSPECT_COMPANY_COUNT_TABLE]) await trx(table).del();
+      });
     } catch (error) {
       throw translateSqlError(error);
     }
@@ -127,24 +166,19 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
 
   async summary(filter: AnalyticsFilter): Promise<AnalyticsSummary> {
     const dialect = this.dialect();
-    const grouped = ['SignUpDay', 'CountryCode', 'CountryName', 'RoleCode', 'RoleName'];
     try {
-      const [cube, companies] = await Promise.all([
-        applyAnalyticsFilter(this.knex(PROSPECT_INDEX_TABLE).select(grouped).count({ n: '*' }).groupBy(grouped), filter, dialect) as Promise<CubeRow[]>,
-        applyAnalyticsFilter(this.knex(PROSPECT_INDEX_TABLE).select('CompanyName').count({ n: '*' }), filter, dialect)
-          .whereNot('CompanyName', '')
-          .groupBy('CompanyName')
-          .orderBy([{ column: 'n', order: 'desc' }, { column: 'CompanyName', order: 'asc' }])
-          .limit(TOP_COMPANIES) as Promise<{ CompanyName: string; n: number | string }[]>,
+      const [[days, countries, roles], companies] = await Promise.all([
+        searches(filter) ? this.cubeOfRows(filter, dialect) : this.cubeOfRollup(filter),
+        this.topCompanies(filter, dialect),
       ]);
-      const days = fold<{ date: string; count: number }>(cube, (r) => r.SignUpDay, (r) => ({ date: r.SignUpDay }), (d) => d.date);
+      const byDay = fold<{ date: string; count: number }>(days, (r) => r.SignUpDay!, (r) => ({ date: r.SignUpDay! }), (d) => d.date);
       return {
-        total: days.reduce((sum, day) => sum + day.count, 0),
-        byDay: days.sort((a, b) => byName(a.date, b.date)),
-        byCountry: fold<{ countryCode: string; countryName: string; count: number }>(cube, (r) => `${r.CountryCode}\n${r.CountryName}`,
-          (r) => ({ countryCode: r.CountryCode, countryName: r.CountryName }), (c) => c.countryName),
-        byRole: fold<{ roleCode: string; roleName: string; count: number }>(cube, (r) => `${r.RoleCode}\n${r.RoleName}`,
-          (r) => ({ roleCode: r.RoleCode, roleName: r.RoleName }), (r) => r.roleName),
+        total: byDay.reduce((sum, day) => sum + day.count, 0),
+        byDay: byDay.sort((a, b) => byName(a.date, b.date)),
+        byCountry: fold<{ countryCode: string; countryName: string; count: number }>(countries, (r) => `${r.CountryCode}\n${r.CountryName}`,
+          (r) => ({ countryCode: r.CountryCode!, countryName: r.CountryName! }), (c) => c.countryName),
+        byRole: fold<{ roleCode: string; roleName: string; count: number }>(roles, (r) => `${r.RoleCode}\n${r.RoleName}`,
+          (r) => ({ roleCode: r.RoleCode!, roleName: r.RoleName! }), (r) => r.roleName),
         topCompanies: companies.map((row) => ({ companyName: row.CompanyName, count: Number(row.n) }))
           .sort((a, b) => b.count - a.count || byName(a.companyName, b.companyName)),
       };
@@ -158,9 +192,9 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
     try {
       const [rows, counted] = await Promise.all([
         this.newestFirst(filter, dialect).offset((page.page - 1) * page.pageSize).limit(page.pageSize) as Promise<ListRow[]>,
-        applyAnalyticsFilter(this.knex(PROSPECT_INDEX_TABLE).count({ n: '*' }), filter, dialect) as Promise<{ n: number | string }[]>,
+        this.count(filter, dialect),
       ]);
-      return { total: Number(counted[0]?.n ?? 0), page: page.page, pageSize: page.pageSize, items: rows.map(toProspect) };
+      return { total: counted, page: page.page, pageSize: page.pageSize, items: rows.map(toProspect) };
     } catch (error) {
       throw translateSqlError(error);
     }
@@ -196,6 +230,43 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
         }
       },
     };
+  }
+
+  /** The rows of days, countries and roles, from the day rollup (groups of its groups). */
+  private async cubeOfRollup(filter: AnalyticsFilter): Promise<Cube> {
+    const grouped = (columns: string[]): Promise<CountedRow[]> =>
+      applyDayCountFilter(this.knex(PROSPECT_DAY_COUNT_TABLE).select(columns).sum({ n: 'SignUpCount' }).groupBy(columns), filter) as Promise<CountedRow[]>;
+    return Promise.all([grouped(['SignUpDay']), grouped(['CountryCode', 'CountryName']), grouped(['RoleCode', 'RoleName'])]);
+  }
+
+  /** With `q`: one grouping of the matching rows over day, country and role, folded three ways. */
+  private async cubeOfRows(filter: AnalyticsFilter, dialect: SqlDialect): Promise<Cube> {
+    const cube = await (applyAnalyticsFilter(this.knex(PROSPECT_INDEX_TABLE).select(DAY_COLUMNS).count({ n: '*' }).groupBy(DAY_COLUMNS),
+      filter, dialect, 'SignUpDay') as Promise<CountedRow[]>);
+    return [cube, cube, cube];
+  }
+
+  /** From the company rollup unless the filter has dates or `q`, which only the rows can answer. */
+  private topCompanies(filter: AnalyticsFilter, dialect: SqlDialect): Promise<{ CompanyName: string; n: number | string }[]> {
+    const order = [{ column: 'n', order: 'desc' }, { column: 'CompanyName', order: 'asc' }];
+    if (!searches(filter) && filter.from === undefined && filter.to === undefined) {
+      return applyCompanyCountFilter(this.knex(PROSPECT_COMPANY_COUNT_TABLE).select('CompanyName', { n: 'SignUpCount' }), filter)
+        .orderBy([{ column: 'SignUpCount', order: 'desc' }, { column: 'CompanyName', order: 'asc' }])
+        .limit(TOP_COMPANIES) as Promise<{ CompanyName: string; n: number | string }[]>;
+    }
+    return applyAnalyticsFilter(this.knex(PROSPECT_INDEX_TABLE).select('CompanyName').count({ n: '*' }), filter, dialect, 'SignUpDay')
+      .whereNot('CompanyName', '')
+      .groupBy('CompanyName')
+      .orderBy(order)
+      .limit(TOP_COMPANIES) as Promise<{ CompanyName: string; n: number | string }[]>;
+  }
+
+  /** How many rows match: summed from the day rollup without `q`, counted from the rows with it. */
+  private async count(filter: AnalyticsFilter, dialect: SqlDialect): Promise<number> {
+    const counted = searches(filter)
+      ? await (applyAnalyticsFilter(this.knex(PROSPECT_INDEX_TABLE).count({ n: '*' }), filter, dialect) as Promise<{ n: number | string | null }[]>)
+      : await (applyDayCountFilter(this.knex(PROSPECT_DAY_COUNT_TABLE).sum({ n: 'SignUpCount' }), filter) as Promise<{ n: number | string | null }[]>);
+    return Number(counted[0]?.n ?? 0);
   }
 
   private newestFirst(filter: AnalyticsFilter, dialect: SqlDialect): Knex.QueryBuilder {

@@ -73,6 +73,14 @@ function chainOf(error: unknown): DriverError[] {
   return chain;
 }
 
+/**
+ * Whether the database rolled the transaction back to break a deadlock (PostgreSQL
+ * 40P01, MySQL 1213, SQL Server 1205): nothing of it was written, so it may run again.
+ */
+export function isDeadlock(error: unknown): boolean {
+  return chainOf(error).some((e) => e.code === '40P01' || e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213 || e.number === 1205);
+}
+
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }

@@ -1,3 +1,4 @@
+export * from './add-prospect-index-rollups.js';
 export * from './create-prospect-index-table.js';
 export * from './create-sign-up-schema.js';
 export * from './sign-up-migration.js';

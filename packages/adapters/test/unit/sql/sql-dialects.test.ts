@@ -159,7 +159,7 @@ describe('SQL dialects (compiled, no server)', function () {
       const source = new SignUpMigrationSource();
       const migrations = await source.getMigrations();
       expect(migrations.map((m) => source.getMigrationName(m)))
-        .to.deep.equal(['20261123000000_create_signup_schema', '20261130000000_create_prospect_index']);
+        .to.deep.equal(['20261123000000_create_signup_schema', '20261130000000_create_prospect_index', '20261130010000_add_prospect_index_rollups']);
       expect(await source.getMigration(SIGNUP_MIGRATIONS[0]!)).to.have.property('up').that.is.a('function');
     });
   });

@@ -1,19 +1,22 @@
 import type { SignUpSettings } from '@signup/adapters/config';
-import { createSignUpModule, describeChosen, openAnalyticsStore } from '@signup/adapters/di';
+import { createSignUpModule, describeChosen } from '@signup/adapters/di';
 import { ConsoleLogger } from '@signup/adapters/logging';
-import { createNatsMessagingModule, SIGNUP_DEADLETTER_STREAM, type ConsumerLagSample } from '@signup/adapters/nats';
+import { createNatsMessagingModule } from '@signup/adapters/nats';
 import { MessagingTracer } from '@signup/adapters/tracing';
 import type { Tracer } from '@opentelemetry/api';
-import { createSqlModule, parseConnectionString } from '@signup/adapters/sql';
-import { ConfigurationError, IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
+import { parseConnectionString } from '@signup/adapters/sql';
+import { IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
 import { Container } from 'inversify';
-import type { HandlerContext, HandlerDefinition, TuningContext } from '../handlers/handler-definition.js';
+import type { HandlerDefinition, TuningContext } from '../handlers/handler-definition.js';
 import { CountingEventHandler } from '../handlers/counting-event-handler.js';
 import { saveHandlerDefinition } from '../handlers/save-handler-definition.js';
 import { ShutdownStack } from '../lifecycle/shutdown-stack.js';
-import { createHandlerMetrics, type HandlerMetrics } from '../monitoring/handler-metrics.js';
+import { startConsumerLagMetrics } from '../monitoring/consumer-lag-metrics.js';
+import { createHandlerMetrics } from '../monitoring/handler-metrics.js';
 import { Readiness } from '../monitoring/readiness.js';
 import { defaultHandlerHostAdapters, type HandlerHostAdapters } from './handler-host-adapters.js';
+import { createHandlerContext } from './create-handler-context.js';
+import { openHandlerStores } from './open-handler-stores.js';
 
 /** How to start a handler. */
 export interface StartHandlerOptions {
@@ -80,25 +83,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
       shutdown.push('metrics server', () => server.close());
     }
 
-    let signUpConnection: ReturnType<typeof adapters.createKnex> | undefined;
-    if (database !== undefined) {
-      logger.info(`Connecting to database: ${database.display}`);
-      const knex = adapters.createKnex(settings.database.connectionString);
-      shutdown.push('database', () => knex.destroy());
-      const healthCheck = adapters.createDatabaseHealthCheck(knex);
-      await healthCheck.check();
-      if (settings.database.migrate) await adapters.migrateDatabase(knex);
-      container.load(createSqlModule({ connection: knex, healthCheck }));
-      signUpConnection = knex;
-    }
-    const analytics = await openAnalyticsStore(settings, signUp, {
-      logger, signUpConnection, createKnex: adapters.createKnex, migrateDatabase: adapters.migrateDatabase, createHealthCheck: adapters.createDatabaseHealthCheck,
-    });
-    if (analytics !== undefined) {
-      shutdown.push('analytics store', () => analytics.close());
-      container.load(analytics.module);
-      if (analytics.healthCheck !== undefined) container.bind(IHealthCheck).toConstantValue(analytics.healthCheck);
-    }
+    await openHandlerStores(settings, signUp, database, { container, shutdown, logger, adapters });
 
     const connection = await adapters.connectToMessageQueue(settings.messageQueue, logger);
     shutdown.push('message queue', () => connection.drain());
@@ -110,30 +95,12 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     for (const warning of signUp.warnings) logger.warn(warning);
 
     if (settings.metricsServer.enabled && settings.messageQueue.mode === 'jetstream') {
-      // Started before subscribing, so the first sample shows the backlog the handler starts with
-      // (the durable consumer survives the handler; on a first run it does not exist yet).
-      const lag = adapters.createConsumerLag(connection, {
-        consumer: definition.name,
-        intervalMs: settings.metricsServer.consumerLagIntervalMs,
-        onSample: (sample) => setLagGauges(metrics, sample),
-        onError: (error) => logger.debug('Cannot read the consumer backlog for /metrics', { error }),
+      startConsumerLagMetrics(adapters.createConsumerLag, connection, {
+        consumer: definition.name, intervalMs: settings.metricsServer.consumerLagIntervalMs, metrics, logger, shutdown,
       });
-      lag.start();
-      shutdown.push('consumer lag sampling', () => lag.stop());
     }
 
-    const context: HandlerContext = {
-      settings,
-      logger,
-      get: (token) => container.get(token),
-      replayFromStart: async () => {
-        if (settings.messageQueue.mode === 'core') {
-          throw new ConfigurationError('MessageQueue:Mode',
-            'MessageQueue:Mode = "core" keeps no history of events to replay; replaying from the first event needs jetstream');
-        }
-        await adapters.resetConsumer(connection, definition.name, logger);
-      },
-    };
+    const context = createHandlerContext(definition.name, settings, { logger, container, connection, resetConsumer: adapters.resetConsumer });
     await definition.beforeSubscribe?.(context);
     const handler = definition.createHandler(context);
     if (handler.name !== definition.name) throw new TypeError(`The handler "${definition.name}" created a handler named "${handler.name}"`);
@@ -152,14 +119,6 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     await shutdown.run();
     throw error;
   }
-}
-
-function setLagGauges(metrics: HandlerMetrics, sample: ConsumerLagSample): void {
-  const labels = { stream: sample.stream, consumer: sample.consumer };
-  metrics.consumerPending.set(labels, sample.pending);
-  metrics.consumerAckPending.set(labels, sample.ackPending);
-  metrics.consumerRedelivered.set(labels, sample.redelivered);
-  metrics.deadLetters.set({ stream: SIGNUP_DEADLETTER_STREAM }, sample.deadLetters);
 }
 
 /** Starts `signup-handler save`: the save handler's definition run by `startHandler`. */

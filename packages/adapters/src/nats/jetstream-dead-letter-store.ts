@@ -11,6 +11,9 @@ import {
 import { isStreamNotFound, queueUnavailable } from './nats-error-translation.js';
 import { SIGNUP_DEADLETTER_STREAM, SIGNUP_EVENTS_STREAM } from './signup-stream.js';
 
+// The subjects SIGNUP_EVENTS stores (events.prospect.>): the only ones a replay publishes to.
+const EVENTS_SUBJECT = /^events\.prospect\.[^.*>\s]+(\.[^.*>\s]+)*$/;
+
 /** Header a replayed message carries: `SIGNUP_DEADLETTER:<sequence>`, the dead letter it came from. */
 export const REPLAYED_FROM_HEADER = 'SignUp-Replayed-From';
 
@@ -82,6 +85,19 @@ export class DeadLetterIncompleteError extends SignUpError {
   constructor(sequence: number) {
     super('DEAD_LETTER_INCOMPLETE',
       `Dead letter #${sequence} holds only part of its message and the whole one is no longer in ${SIGNUP_EVENTS_STREAM}; it was kept.`);
+  }
+}
+
+/**
+ * A dead letter names, as its original subject, one the events stream does not store: a
+ * replay sends messages only to `events.prospect.*` subjects, whatever a header says, so a
+ * forged header cannot make an operator's replay publish anywhere else (a JetStream API
+ * subject, say).
+ */
+export class DeadLetterSubjectRefusedError extends SignUpError {
+  constructor(sequence: number, subject: string) {
+    super('DEAD_LETTER_SUBJECT_REFUSED',
+      `Dead letter #${sequence} names ${JSON.stringify(subject)} as its original subject, which ${SIGNUP_EVENTS_STREAM} does not store; it was not replayed and was kept.`);
   }
 }
 
@@ -162,11 +178,13 @@ export class JetStreamDeadLetterStore {
    * `Nats-Msg-Id` of its own and waits for the stream's acknowledgement; then deletes
    * the dead letter unless `keep` is set. Nothing is deleted when the publish fails.
    *
+   * @throws DeadLetterSubjectRefusedError when its original subject is not one the events stream stores.
    * @throws DeadLetterIncompleteError when the dead letter was cut and its whole original is gone.
    * @throws QueueUnavailableError when the publish is not acknowledged (no stream stores
    *   the original subject, or the server is away).
    */
   async replay(letter: DeadLetter, options: { readonly keep?: boolean } = {}): Promise<DeadLetterReplay> {
+    if (!EVENTS_SUBJECT.test(letter.originalSubject)) throw new DeadLetterSubjectRefusedError(letter.sequence, letter.originalSubject);
     const body = await this.wholeBody(letter);
     const replayHeaders = headers();
     replayHeaders.set(REPLAYED_FROM_HEADER, `${SIGNUP_DEADLETTER_STREAM}:${letter.sequence}`);

@@ -13,6 +13,7 @@ import {
   deadLetterHeaders,
   DeadLetterIncompleteError,
   DeadLetterNotFoundError,
+  DeadLetterSubjectRefusedError,
   DEAD_LETTER_TRUNCATED_HEADER,
   encodeProspectSignedUpEvent,
   ensureSignUpStream,
@@ -199,6 +200,21 @@ describe('JetStreamDeadLetterStore', function () {
 
       expect(error).to.be.instanceOf(DeadLetterIncompleteError).and.include({ code: 'DEAD_LETTER_INCOMPLETE' });
       expect(await store.count()).to.equal(1);
+    });
+
+    it('refuses to replay a dead letter whose original-subject header names a subject outside the events stream, and keeps it', async () => {
+      await subscription?.stop();
+      const hdrs = deadLetterHeaders({
+        handler: 'save-handler', reason: REJECTION, originalSubject: `$JS.API.STREAM.PURGE.${SIGNUP_EVENTS_STREAM}`, deliveryCount: 1,
+      });
+      const kept = await nc.jetstream().publish(PROSPECT_SIGNED_UP_SUBJECT, encodeProspectSignedUpEvent(makeEvent()));
+      const forged = (await nc.jetstream().publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, encodeProspectSignedUpEvent(makeEvent()), { headers: hdrs })).seq;
+
+      const error = await store.replay(await store.get(forged)).catch((caught: unknown) => caught);
+
+      expect(error).to.be.instanceOf(DeadLetterSubjectRefusedError).and.include({ code: 'DEAD_LETTER_SUBJECT_REFUSED' });
+      expect(await store.count()).to.equal(1);
+      expect((await jsm.streams.getMessage(SIGNUP_EVENTS_STREAM, { seq: kept.seq })).seq, 'the events stream was not purged').to.equal(kept.seq);
     });
   });
 

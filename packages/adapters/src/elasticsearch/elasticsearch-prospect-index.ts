@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import {
+  AnalyticsQueryInvalidError,
   SignUpError,
   type AnalyticsFilter, type AnalyticsProspect, type AnalyticsProspectPage, type AnalyticsSummary, type IndexedProspect,
   type IndexItemResult, type IProspectAnalytics, type IProspectIndex, type PageRequest,
@@ -34,6 +35,8 @@ export interface ElasticsearchProspectIndexOptions {
 
 const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [100, 200, 400, 800, 1600];
 const DEFAULT_STREAM_CHUNK = 1000;
+// The default `index.max_result_window`: a from/size search may not end past it.
+const MAX_RESULT_WINDOW = 10_000;
 
 interface Bucket {
   key: string;
@@ -197,7 +200,17 @@ export class ElasticsearchProspectIndex implements IProspectIndex, IProspectAnal
     };
   }
 
+  /**
+   * @throws AnalyticsQueryInvalidError naming `page` when the page ends past the cluster's
+   *   10,000-row window for from/size searches (`index.max_result_window`); the CSV, which
+   *   streams with search_after, has no such limit.
+   */
   async list(filter: AnalyticsFilter, page: PageRequest): Promise<AnalyticsProspectPage> {
+    if (page.page * page.pageSize > MAX_RESULT_WINDOW) {
+      throw new AnalyticsQueryInvalidError({
+        page: `Elasticsearch pages only the first ${MAX_RESULT_WINDOW.toLocaleString('en')} sign-ups: choose page ${Math.floor(MAX_RESULT_WINDOW / page.pageSize)} or lower, narrow the filters, or download the CSV.`,
+      });
+    }
     const response = await this.search({
       from: (page.page - 1) * page.pageSize,
       size: page.pageSize,

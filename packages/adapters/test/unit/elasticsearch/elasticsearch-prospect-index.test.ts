@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Client, type errors as ErrorsOfTheClient } from '@elastic/elasticsearch';
 import type MockModule from '@elastic/elasticsearch-mock';
-import { isTransientError, type IndexedProspect, SignUpError } from '@signup/domain';
+import { AnalyticsQueryInvalidError, isTransientError, type IndexedProspect, SignUpError } from '@signup/domain';
 import { newIndexedProspect } from '@signup/test-support/prospect-index-contract';
 import { SpanKind } from '@opentelemetry/api';
 import { expect } from 'chai';
@@ -349,6 +349,18 @@ describe('ElasticsearchProspectIndex (against @elastic/elasticsearch-mock)', fun
         from: 4, size: 2, track_total_hits: true, query: { bool: { filter: [{ term: { CountryCode: 'GBR' } }] } },
         sort: NEWEST_FIRST, _source: SOURCE,
       }]);
+    });
+
+    it('refuses a page past the 10,000-row window of the cluster with an error naming page, without asking the cluster', async function () {
+      exists = true;
+      on('POST', '/prospects/_search', () => ({ hits: { total: { value: 0, relation: 'eq' }, hits: [] } }));
+
+      await store.list({}, { page: 10, pageSize: 1000 });
+      const error = await store.list({}, { page: 201, pageSize: 50 }).then(() => undefined, (caught: unknown) => caught);
+
+      expect(error).to.be.instanceOf(AnalyticsQueryInvalidError);
+      expect((error as AnalyticsQueryInvalidError).errors.page).to.match(/first 10,000 sign-ups: choose page 200 or lower/);
+      expect(bodiesOf('POST', '/prospects/_search')).to.have.length(1);
     });
   });
 

@@ -39,17 +39,16 @@ export function registerAnalyticsRoutes(router: Router, deps: WebAppDependencies
     const referenceData = await deps.referenceData.load();
     const values = formValues(ctx.query);
     ctx.type = 'html';
-    let query: AnalyticsQuery;
     try {
-      query = parseAnalyticsQuery(ctx.query, referenceData);
+      const query: AnalyticsQuery = parseAnalyticsQuery(ctx.query, referenceData);
+      // The store may refuse a query too (a page past what it can page to): shown the same way.
+      const [summary, list] = await Promise.all([store.summary(query.filter), store.list(query.filter, query.page)]);
+      ctx.body = renderAnalyticsPage({ referenceData, values, result: { ...query, summary, list } });
     } catch (error) {
       if (!(error instanceof AnalyticsQueryInvalidError)) throw error;
       ctx.status = 400;
       ctx.body = renderAnalyticsPage({ referenceData, values, errors: error.errors });
-      return;
     }
-    const [summary, list] = await Promise.all([store.summary(query.filter), store.list(query.filter, query.page)]);
-    ctx.body = renderAnalyticsPage({ referenceData, values, result: { ...query, summary, list } });
   });
 
   router.get('/api/analytics/summary', async (ctx) => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, it } from 'mocha';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import request from 'supertest';
+import { AnalyticsQueryInvalidError } from '@signup/domain';
 import { CONTENT_SECURITY_POLICY } from '../../../src/http/security-headers.js';
 import { AUTHORIZATION, createAnalyticsTestApp, PROSPECT, SUMMARY, type AnalyticsTestApp } from './analytics-app.js';
 
@@ -35,6 +36,15 @@ describe('analytics dashboard page', () => {
     expect(res.text).to.contain('data-period="2026-03-02" data-count="0"');
     expect(res.text).to.contain(`<tr data-event-id="${PROSPECT.eventId}">`).and.contain('<td class="text-break">ada@example.com</td>');
     expect(res.text).to.contain('<td class="text-nowrap">2026-03-03 10:15</td>');
+  });
+
+  it('shows a page the store refuses as a 400 with the reason next to the form, not a server error', async () => {
+    t.list.rejects(new AnalyticsQueryInvalidError({ page: 'Elasticsearch pages only the first 10,000 sign-ups: choose page 200 or lower.' }));
+
+    const res = await page('?page=201').expect(400).expect('Content-Type', /html/);
+
+    expect(res.text).to.contain('Elasticsearch pages only the first 10,000 sign-ups: choose page 200 or lower.');
+    expect(res.text).to.not.contain('id="analytics-total"');
   });
 
   it('carries the security headers, a CSP and no script, and is not cached', async () => {

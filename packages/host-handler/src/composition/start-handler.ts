@@ -73,7 +73,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(ILogger).toConstantValue(logger);
   container.load(signUp.module);
-  if (definition.module !== undefined) container.load(definition.module);
+  container.load(...definition.modules ?? []);
 
   try {
     let monitoringPort: number | undefined;

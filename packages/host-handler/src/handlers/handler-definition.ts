@@ -63,11 +63,11 @@ export interface HandlerDefinition {
    */
   readonly ports: readonly ConfigurablePort[];
   /**
-   * Binds what the handler resolves beyond its configurable ports: its use case
-   * (`toResolvedValue` with the tokens it needs) and any store of its own. Loaded into the
-   * host's container; the same instance in every host, so bind per-process state here only.
+   * Bind what the handler resolves beyond its configurable ports: its use case
+   * (`toResolvedValue` with the tokens it needs) and the store of its own, if it has one (the
+   * module its adapter folder exports). Loaded into the container of whichever host runs it.
    */
-  readonly module?: ContainerModule;
+  readonly modules?: readonly ContainerModule[];
   /** Builds the use case, once, after the container is built. */
   readonly createHandler: (context: HandlerContext) => IProspectEventHandler;
   /**

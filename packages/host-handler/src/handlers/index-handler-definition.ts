@@ -30,7 +30,7 @@ export function indexHandlerDefinition(options: IndexHandlerOptions): HandlerDef
   return {
     name: INDEX_HANDLER_NAME,
     ports: ['IProspectIndex', 'IReferenceDataLoader'],
-    module: indexHandlerModule,
+    modules: [indexHandlerModule],
     createHandler: ({ get }) => get(IndexProspectEventHandler),
     tuning: ({ analyticsDatabase }) => (analyticsDatabase?.client === 'better-sqlite3' ? { concurrentBatches: 1 } : {}),
     ...(options.rebuild ? {

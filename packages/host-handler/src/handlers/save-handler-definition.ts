@@ -11,14 +11,14 @@ import type { HandlerDefinition } from './handler-definition.js';
 export const saveHandlerDefinition: HandlerDefinition = {
   name: SAVE_HANDLER_NAME,
   ports: ['IProspectRepository', 'IReferenceDataLoader'],
-  module: new ContainerModule(({ bind }) => {
+  modules: [new ContainerModule(({ bind }) => {
     bind(SaveProspectEventHandler)
       .toResolvedValue(
         (repository: IProspectRepository, referenceData: IReferenceDataLoader, logger: ILogger) => new SaveProspectEventHandler(repository, referenceData, logger),
         [IProspectRepository, IReferenceDataLoader, ILogger],
       )
       .inSingletonScope();
-  }),
+  })],
   createHandler: ({ get }) => get(SaveProspectEventHandler),
   tuning: ({ database }) => (database?.client === 'better-sqlite3' ? { concurrentBatches: 1 } : {}),
 };

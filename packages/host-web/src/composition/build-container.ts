@@ -70,7 +70,7 @@ export function planWebHost(settings: SignUpSettings, options: WebPlanOptions = 
 export function buildContainer(plan: WebPlan, infrastructure: WebInfrastructure): Container {
   const { signUp } = plan;
   const container = new Container();
-  container.load(signUp.module, ...plan.handlers.flatMap((handler) => (handler.module === undefined ? [] : [handler.module])), ...infrastructure.modules);
+  container.load(signUp.module, ...plan.handlers.flatMap((handler) => handler.modules ?? []), ...infrastructure.modules);
   container.bind(ILogger).toConstantValue(infrastructure.logger);
   for (const check of infrastructure.healthChecks) container.bind(IHealthCheck).toConstantValue(check);
   infrastructure.logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);

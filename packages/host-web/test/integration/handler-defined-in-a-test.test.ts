@@ -49,10 +49,10 @@ function greetDefinition(log: InMemoryGreetingLog): HandlerDefinition {
   return {
     name: 'greet-handler',
     ports: [],
-    module: new ContainerModule(({ bind }) => {
+    modules: [new ContainerModule(({ bind }) => {
       bind(IGreetingLog).toConstantValue(log);
       bind(GreetProspects).toResolvedValue((greetings: IGreetingLog) => new GreetProspects(greetings), [IGreetingLog]).inSingletonScope();
-    }),
+    })],
     createHandler: ({ get }) => get(GreetProspects),
     healthChecks: () => [{ name: 'greeting-log', check: () => Promise.resolve() }],
   };

@@ -47,9 +47,9 @@ export interface RunningHandler {
  * ports choose, starts the metrics and health server (`Metrics:Server:Enabled`), opens
  * the stores the chosen implementations need (`openHostStores`: the database, migrated when
  * `Database:Migrate`, and the analytics store), connects to NATS, builds the container with
- * the definition's module, runs the definition's
- * start-up hook and subscribes its handler (counted for `/metrics`) under the
- * definition's name, ready once its subscription and its own checks are; the subscription logs `Listening on subject: ..., queue: <name>`.
+ * the definition's modules, runs the definition's start-up hook and subscribes its handler
+ * (counted for `/metrics`) under the definition's name, ready once its subscription and its
+ * own checks are; the subscription logs `Listening on subject: ..., queue: <name>`.
  * With the metrics server on and JetStream, it samples the consumer's backlog every
  * `Metrics:ConsumerLag:IntervalSeconds` for the lag gauges. With `options.tracer`,
  * messages and batches get their spans.

@@ -59,7 +59,9 @@ export class InProcessHandlers {
           `The in-process bus keeps no history of events to replay for ${definition.name}; set MessageQueue:Url and run signup-handler`)),
       };
       await definition.beforeSubscribe?.(context);
-      const subscription = await subscriber.subscribe(definition.createHandler(context));
+      const handler = definition.createHandler(context);
+      if (handler.name !== definition.name) throw new TypeError(`The handler "${definition.name}" created a handler named "${handler.name}"`);
+      const subscription = await subscriber.subscribe(handler);
       this.subscriptions.set(definition.name, subscription);
       host.shutdown.push(`the in-process ${definition.name}`, () => subscription.stop());
       checks.push(...definition.healthChecks?.(context) ?? []);

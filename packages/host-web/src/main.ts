@@ -1,39 +1,14 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError, type ILogger } from '@signup/domain';
+import { ConfigurationError } from '@signup/domain';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
-import { ConsoleLogger } from '@signup/adapters/logging';
-import { startTracing, type Tracing } from '@signup/adapters/tracing';
+import { describeError, SignalShutdown } from '@signup/adapters/hosting';
+import { ConsoleLogger, maskSecrets } from '@signup/adapters/logging';
+import { startTracing } from '@signup/adapters/tracing';
 import { WebHost } from './composition/web-host.js';
 
 const APP_SETTINGS = fileURLToPath(new URL('../../appsettings.json', import.meta.url));
-
-function describeFailure(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function handleSignals(host: WebHost, tracing: Tracing, logger: ILogger): void {
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn(`${signal} again: exiting without waiting`);
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info(`${signal} received: shutting down`);
-    // Tracing stops last, so the spans of the requests finished while stopping are sent.
-    host.stop().then(() => tracing.shutdown()).then(() => {
-      logger.info('Stopped');
-      process.exit(0);
-    }, (error: unknown) => {
-      logger.error('Shutdown failed', { error });
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-}
 
 async function main(): Promise<void> {
   const settings = readSignUpSettings(loadConfiguration({ appSettingsPath: APP_SETTINGS }));
@@ -45,17 +20,21 @@ async function main(): Promise<void> {
   } catch (error) {
     await tracing.shutdown();
     if (error instanceof ConfigurationError) throw error;
-    logger.error(`Could not start: ${describeFailure(error)}`);
+    logger.error(`Could not start: ${describeError(error)}`);
     process.exit(1);
   }
-  handleSignals(host, tracing, logger);
+  // Tracing stops last, so the spans of the requests finished while stopping are sent.
+  const stop = (): Promise<boolean> => host.stop().then(async (clean) => {
+    await tracing.shutdown();
+    return clean;
+  });
+  new SignalShutdown({ stop, exit: (code) => process.exit(code), logger }).install(process);
   let port: number;
   try {
     port = await host.listen(settings.web.port);
   } catch (error) {
-    logger.error(`Could not listen on port ${settings.web.port}: ${describeFailure(error)}`);
-    await host.stop();
-    await tracing.shutdown();
+    logger.error(`Could not listen on port ${settings.web.port}: ${describeError(error)}`);
+    await stop();
     process.exit(1);
   }
   logger.info(`Now listening on: http://localhost:${port}`);
@@ -66,6 +45,6 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`signup-web could not start: ${describeFailure(error)}\n`);
+  process.stderr.write(`${maskSecrets(`signup-web could not start: ${describeError(error)}`)}\n`);
   process.exit(1);
 });

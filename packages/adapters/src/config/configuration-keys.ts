@@ -26,6 +26,7 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'Elasticsearch:ApiKey',
   'Analytics:Username',
   'Analytics:Password',
+  'Handlers:InProcess',
   'Database:Migrate',
   'Web:Port',
   'PORT',

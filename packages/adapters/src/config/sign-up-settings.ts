@@ -41,7 +41,7 @@ export interface SignUpSettings {
    * Where `SqlProspectIndex` keeps its read model: `ConnectionStrings:AnalyticsDb`, else the
    * sign-up database's connection string. `separate` says whether the key was set.
    */
-  readonly analytics: { readonly connectionString: string; readonly separate: boolean };
+  readonly analyticsDatabase: { readonly connectionString: string; readonly separate: boolean };
   /** `Elasticsearch:*`, read by `ElasticsearchProspectIndex`. `url` unset: no cluster configured. */
   readonly elasticsearch: {
     readonly url?: string;
@@ -55,7 +55,12 @@ export interface SignUpSettings {
   readonly metricsServer: { readonly enabled: boolean; readonly port: number; readonly consumerLagIntervalMs: number };
   readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
   /** Who may open the analytics (HTTP Basic). `password` unset: the host decides (docs/analytics.md, Access). */
-  readonly analyticsAccess: { readonly username: string; readonly password?: string };
+  readonly analyticsLogin: { readonly username: string; readonly password?: string };
+  /**
+   * `Handlers:InProcess`: the command names of the handlers the all-in-one runs in its process
+   * (`save,index`), in the order given; unset: every shipped handler. `[]` (`none`): no handler.
+   */
+  readonly handlers: { readonly inProcess?: readonly string[] };
 }
 
 /** The defaults applied by `readSignUpSettings`. */
@@ -194,7 +199,7 @@ function readMessageQueue(config: Configuration): SignUpSettings['messageQueue']
   return { url: url.value, servers, mode, token, credsFile, replicas, encoding };
 }
 
-function readAnalyticsDatabase(config: Configuration, signUpDb: string): SignUpSettings['analytics'] {
+function readAnalyticsDatabase(config: Configuration, signUpDb: string): SignUpSettings['analyticsDatabase'] {
   const found = read(config, ANALYTICS_CONNECTION_STRING_KEY);
   if (found === undefined) return { connectionString: signUpDb, separate: false };
   parseConnectionString(found.value, found.key);
@@ -248,7 +253,7 @@ function readLogFormat(config: Configuration): LogFormat {
   return format;
 }
 
-function readAnalytics(config: Configuration): SignUpSettings['analyticsAccess'] {
+function readAnalyticsLogin(config: Configuration): SignUpSettings['analyticsLogin'] {
   const username = read(config, 'Analytics:Username');
   if (username !== undefined && /[:\p{Cc}]/u.test(username.value)) {
     throw invalid(username.key, username.value, 'cannot be sent with HTTP Basic', 'a user name without ":" or control characters');
@@ -261,6 +266,17 @@ function readAnalytics(config: Configuration): SignUpSettings['analyticsAccess']
   };
 }
 
+function readHandlers(config: Configuration): SignUpSettings['handlers'] {
+  const found = read(config, 'Handlers:InProcess');
+  if (found === undefined) return {};
+  if (found.value.toLowerCase() === 'none') return { inProcess: [] };
+  const names = found.value.split(',').map((name) => name.trim());
+  if (names.some((name) => !/^[a-z][a-z0-9-]*$/.test(name))) {
+    throw invalid(found.key, found.value, 'is not a list of handler commands', 'command names separated by commas (save,index), or none');
+  }
+  return { inProcess: [...new Set(names)] };
+}
+
 /**
  * Reads and validates the SignUp keys (README.md, "Configuration") and applies their defaults. Blank
  * values count as unset. `Web:Port` falls back to `PORT`, then 8020; the log level is
@@ -268,7 +284,8 @@ function readAnalytics(config: Configuration): SignUpSettings['analyticsAccess']
  * (.NET names such as Information and Warning are accepted); `Logging:Format` is `text`
  * (default) or `json`. Implementation names and the sign-up connection string are passed
  * on unparsed; `ConnectionStrings:AnalyticsDb`, when set, is checked here so a malformed
- * value stops the host whichever store it uses. `Elasticsearch:Username` needs
+ * value stops the host whichever store it uses. `Handlers:InProcess` is a comma-separated
+ * list of command names (`none` for no handler); the host checks them against its table. `Elasticsearch:Username` needs
  * `Elasticsearch:Password`.
  *
  * @throws ConfigurationError with a one-line message naming the key, the bad value
@@ -281,7 +298,7 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
     referenceDataApi: { url: readHttpUrl(config, 'ReferenceDataApi:Url') },
     messageQueue: readMessageQueue(config),
     database: { connectionString: signUpDb, migrate: readBoolean(config, 'Database:Migrate', true) },
-    analytics: readAnalyticsDatabase(config, signUpDb),
+    analyticsDatabase: readAnalyticsDatabase(config, signUpDb),
     elasticsearch: readElasticsearch(config),
     web: { port: readPort(config, ['Web:Port', 'PORT'], SIGNUP_DEFAULTS.webPort) },
     metricsServer: {
@@ -290,6 +307,7 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
       consumerLagIntervalMs: readSeconds(config, 'Metrics:ConsumerLag:IntervalSeconds', SIGNUP_DEFAULTS.consumerLagIntervalSeconds),
     },
     logging: { level: readLogLevel(config), format: readLogFormat(config) },
-    analyticsAccess: readAnalytics(config),
+    analyticsLogin: readAnalyticsLogin(config),
+    handlers: readHandlers(config),
   };
 }

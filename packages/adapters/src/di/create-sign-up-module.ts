@@ -1,21 +1,12 @@
-import { IndexProspectEventHandler, SaveProspectEventHandler, SignUpProspect } from '@signup/domain';
+import { IProspectSaveHandler, IReferenceDataLoader, SignUpProspect } from '@signup/domain';
 import { ContainerModule } from 'inversify';
 import type { SignUpSettings } from '../config/index.js';
 import {
   CONFIGURABLE_PORTS, findImplementation, implementationRegistry, isInfrastructure, type Binder, type ConfigurablePort, type Infrastructure,
 } from './implementation-registry.js';
 
-/**
- * The configurable ports each use case of this module resolves: a host that resolves
- * a use case passes its ports to `createSignUpModule`.
- */
-export const USE_CASE_PORTS = Object.freeze({
-  SignUpProspect: ['IProspectSaveHandler', 'IReferenceDataLoader'],
-  SaveProspectEventHandler: ['IProspectRepository', 'IReferenceDataLoader'],
-  IndexProspectEventHandler: ['IProspectIndex', 'IReferenceDataLoader'],
-  /** Not a use case: the analytics' reads (`IProspectAnalytics`), answered by the store `IProspectIndex` chooses. */
-  ProspectAnalytics: ['IProspectIndex'],
-} as const satisfies Record<string, readonly ConfigurablePort[]>);
+/** The configurable ports `SignUpProspect` resolves: a host that signs prospects up passes them to `createSignUpModule`. */
+export const SIGN_UP_PROSPECT_PORTS: readonly ConfigurablePort[] = Object.freeze(['IProspectSaveHandler', 'IReferenceDataLoader']);
 
 /** Ready-made implementations that replace configured ones, for tests and embedders. */
 export type ImplementationOverrides = { readonly [port in ConfigurablePort]?: object };
@@ -49,10 +40,10 @@ function overrideName(override: object): string {
 }
 
 /**
- * The container module of the SignUp use cases (`SignUpProspect`,
- * `SaveProspectEventHandler`, `IndexProspectEventHandler`, singletons) with the implementations the settings
+ * The container module of the web's use case (`SignUpProspect`, a singleton) with the implementations the settings
  * choose (`Dependencies:<port>`) for the ports the host resolves and the ports those
- * need. Every configured name is checked, reached or not, so a typo always stops the
+ * need. A handler's use case is bound by the module of its definition (docs/architecture.md,
+ * "Add a handler"). Every configured name is checked, reached or not, so a typo always stops the
  * host. Infrastructure is not bound here: the host opens what `needs` asks for and loads
  * the adapter modules (`createSqlModule`, `createNatsMessagingModule`,
  * `createInProcessMessagingModule`, the module of `openAnalyticsStore`) and binds `ILogger`. No I/O.
@@ -87,9 +78,10 @@ export function createSignUpModule(settings: SignUpSettings, options: SignUpModu
 
   const module = new ContainerModule((load) => {
     for (const bindImplementation of binders) bindImplementation(load);
-    load.bind(SignUpProspect).toSelf().inSingletonScope();
-    load.bind(SaveProspectEventHandler).toSelf().inSingletonScope();
-    load.bind(IndexProspectEventHandler).toSelf().inSingletonScope();
+    load.bind(SignUpProspect)
+      .toResolvedValue((referenceData: IReferenceDataLoader, saveHandler: IProspectSaveHandler) => new SignUpProspect(referenceData, saveHandler),
+        [IReferenceDataLoader, IProspectSaveHandler])
+      .inSingletonScope();
   });
   return {
     module,

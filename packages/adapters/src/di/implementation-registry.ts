@@ -2,6 +2,7 @@ import {
   AsynchronousProspectSaveHandler,
   CachingReferenceDataLoader,
   ConfigurationError,
+  IEventPublisher,
   IProspectAnalytics,
   IProspectIndex,
   IProspectRepository,
@@ -107,10 +108,14 @@ export const implementationRegistry: Readonly<Record<ConfigurablePort, PortRegis
     defaultName: 'AsynchronousProspectSaveHandler',
     implementations: [
       boundClass('SynchronousProspectSaveHandler', ['SignUp.Web.ProspectSave.SynchronousProspectSaveHandler'], ['IProspectRepository'], ({ bind }) => {
-        bind(IProspectSaveHandler).to(SynchronousProspectSaveHandler).inSingletonScope();
+        bind(IProspectSaveHandler)
+          .toResolvedValue((repository: IProspectRepository) => new SynchronousProspectSaveHandler(repository), [IProspectRepository])
+          .inSingletonScope();
       }),
       boundClass('AsynchronousProspectSaveHandler', ['SignUp.Web.ProspectSave.AsynchronousProspectSaveHandler'], ['eventPublisher'], ({ bind }) => {
-        bind(IProspectSaveHandler).to(AsynchronousProspectSaveHandler).inSingletonScope();
+        bind(IProspectSaveHandler)
+          .toResolvedValue((publisher: IEventPublisher) => new AsynchronousProspectSaveHandler(publisher), [IEventPublisher])
+          .inSingletonScope();
       }),
     ],
   },
@@ -211,15 +216,4 @@ export function findImplementation(port: ConfigurablePort, configured?: string):
     );
   }
   return found;
-}
-
-/**
- * The canonical short name of the implementation configured for a port; the port's
- * default (AsynchronousProspectSaveHandler, DatabaseReferenceDataLoader, SqlProspectRepository, SqlProspectIndex)
- * when unset or blank. Names match case-insensitively, short or as the original .NET full names.
- *
- * @throws ConfigurationError naming `Dependencies:<port>`, the bad name and the valid ones.
- */
-export function resolveImplementation(port: ConfigurablePort, configured?: string): string {
-  return findImplementation(port, configured).name;
 }

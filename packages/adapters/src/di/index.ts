@@ -1,3 +1,2 @@
 export * from './create-sign-up-module.js';
 export * from './implementation-registry.js';
-export * from './open-analytics-store.js';

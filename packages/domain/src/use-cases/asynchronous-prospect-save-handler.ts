@@ -1,6 +1,5 @@
-import { inject, injectable } from 'inversify';
 import type { ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
-import { IEventPublisher } from '../ports/event-publisher.js';
+import { type IEventPublisher } from '../ports/event-publisher.js';
 import type { IProspectSaveHandler, ProspectSaveResult } from '../ports/prospect-save-handler.js';
 
 /**
@@ -9,11 +8,10 @@ import type { IProspectSaveHandler, ProspectSaveResult } from '../ports/prospect
  *
  * @throws QueueUnavailableError when the bus did not confirm; nothing was queued.
  */
-@injectable()
 export class AsynchronousProspectSaveHandler implements IProspectSaveHandler {
   readonly name = 'AsynchronousProspectSaveHandler';
 
-  constructor(@inject(IEventPublisher) private readonly publisher: IEventPublisher) {}
+  constructor(private readonly publisher: IEventPublisher) {}
 
   async save(event: ProspectSignedUpEvent): Promise<ProspectSaveResult> {
     await this.publisher.publish(event);

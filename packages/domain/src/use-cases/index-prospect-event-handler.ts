@@ -1,13 +1,12 @@
-import { inject, injectable } from 'inversify';
 import { SignUpError } from '../errors/signup-error.js';
 import type { ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
 import { toProspectInput } from '../model/prospect.js';
 import type { ReferenceData } from '../model/reference-data.js';
 import { validateProspect } from '../model/validate-prospect.js';
 import type { EventOutcome, IProspectEventHandler } from '../ports/event-subscriber.js';
-import { ILogger } from '../ports/logger.js';
-import { IProspectIndex, type IndexedProspect, type IndexItemResult } from '../ports/prospect-index.js';
-import { IReferenceDataLoader } from '../ports/reference-data-loader.js';
+import { type ILogger } from '../ports/logger.js';
+import { type IProspectIndex, type IndexedProspect, type IndexItemResult } from '../ports/prospect-index.js';
+import { type IReferenceDataLoader } from '../ports/reference-data-loader.js';
 import { handleBatchOfEvents } from './handle-batch-of-events.js';
 
 /** The name the index handler subscribes as: its durable consumer and queue group. */
@@ -55,14 +54,13 @@ export function toIndexedProspect(event: ProspectSignedUpEvent, reference: Refer
  * Logs, as the original handler did, `Indexing prospect, signed up at: <time>; event ID: <id>`
  * before the write and `Prospect indexed; event ID: <id>` for each document stored.
  */
-@injectable()
 export class IndexProspectEventHandler implements IProspectEventHandler {
   readonly name = INDEX_HANDLER_NAME;
 
   constructor(
-    @inject(IProspectIndex) private readonly index: IProspectIndex,
-    @inject(IReferenceDataLoader) private readonly referenceData: IReferenceDataLoader,
-    @inject(ILogger) private readonly logger: ILogger,
+    private readonly index: IProspectIndex,
+    private readonly referenceData: IReferenceDataLoader,
+    private readonly logger: ILogger,
   ) {}
 
   handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {

@@ -1,11 +1,10 @@
-import { inject, injectable } from 'inversify';
 import type { ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
 import { toProspectInput } from '../model/prospect.js';
 import { validateProspect } from '../model/validate-prospect.js';
 import type { EventOutcome, IProspectEventHandler } from '../ports/event-subscriber.js';
-import { ILogger } from '../ports/logger.js';
-import { IProspectRepository, type SavedProspect } from '../ports/prospect-repository.js';
-import { IReferenceDataLoader } from '../ports/reference-data-loader.js';
+import { type ILogger } from '../ports/logger.js';
+import { type IProspectRepository, type SavedProspect } from '../ports/prospect-repository.js';
+import { type IReferenceDataLoader } from '../ports/reference-data-loader.js';
 import { handleBatchOfEvents } from './handle-batch-of-events.js';
 
 /** The name the save handler subscribes as: its durable consumer and queue group. */
@@ -18,14 +17,13 @@ export const SAVE_HANDLER_NAME = 'save-handler';
  * If the batch fails for a reason that is not an outage, each event is saved on
  * its own so one bad row cannot hold back the others.
  */
-@injectable()
 export class SaveProspectEventHandler implements IProspectEventHandler {
   readonly name = SAVE_HANDLER_NAME;
 
   constructor(
-    @inject(IProspectRepository) private readonly repository: IProspectRepository,
-    @inject(IReferenceDataLoader) private readonly referenceData: IReferenceDataLoader,
-    @inject(ILogger) private readonly logger: ILogger,
+    private readonly repository: IProspectRepository,
+    private readonly referenceData: IReferenceDataLoader,
+    private readonly logger: ILogger,
   ) {}
 
   handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { inject, injectable } from 'inversify';
 import { isCorrelationId, type ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
 import { validateProspect } from '../model/validate-prospect.js';
-import { IProspectSaveHandler, type ProspectSaveResult } from '../ports/prospect-save-handler.js';
-import { IReferenceDataLoader } from '../ports/reference-data-loader.js';
+import { type IProspectSaveHandler, type ProspectSaveResult } from '../ports/prospect-save-handler.js';
+import { type IReferenceDataLoader } from '../ports/reference-data-loader.js';
 
 /** Options of one sign-up. */
 export interface SignUpOptions {
@@ -20,11 +18,10 @@ export interface SignUpOptions {
  * @throws ProspectInvalidError when the input is not valid; nothing is saved.
  * @throws whatever the save handler throws (DatabaseUnavailableError, QueueUnavailableError).
  */
-@injectable()
 export class SignUpProspect {
   constructor(
-    @inject(IReferenceDataLoader) private readonly referenceData: IReferenceDataLoader,
-    @inject(IProspectSaveHandler) private readonly saveHandler: IProspectSaveHandler,
+    private readonly referenceData: IReferenceDataLoader,
+    private readonly saveHandler: IProspectSaveHandler,
   ) {}
 
   async execute(input: unknown, options: SignUpOptions = {}): Promise<ProspectSaveResult> {
@@ -44,7 +41,7 @@ export class SignUpProspect {
     }
     const prospect = validateProspect(input, await this.referenceData.load());
     return {
-      correlationId: (options.correlationId ?? randomUUID()).toLowerCase(),
+      correlationId: (options.correlationId ?? globalThis.crypto.randomUUID()).toLowerCase(),
       signedUpAt: options.signedUpAt ?? new Date(),
       prospect,
     };

@@ -1,6 +1,5 @@
-import { inject, injectable } from 'inversify';
 import type { ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
-import { IProspectRepository } from '../ports/prospect-repository.js';
+import { type IProspectRepository } from '../ports/prospect-repository.js';
 import type { IProspectSaveHandler, ProspectSaveResult } from '../ports/prospect-save-handler.js';
 
 /**
@@ -9,11 +8,10 @@ import type { IProspectSaveHandler, ProspectSaveResult } from '../ports/prospect
  *
  * @throws DatabaseUnavailableError when the database cannot take the row; nothing was saved.
  */
-@injectable()
 export class SynchronousProspectSaveHandler implements IProspectSaveHandler {
   readonly name = 'SynchronousProspectSaveHandler';
 
-  constructor(@inject(IProspectRepository) private readonly repository: IProspectRepository) {}
+  constructor(private readonly repository: IProspectRepository) {}
 
   async save(event: ProspectSignedUpEvent): Promise<ProspectSaveResult> {
     const saved = await this.repository.save(event);

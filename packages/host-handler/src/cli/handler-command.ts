@@ -1,9 +1,13 @@
+import type { HandlerDefinition } from '../handlers/handler-definition.js';
+
 /** Where a command writes and what it reads its configuration from; the process's own by default. */
 export interface CommandIo {
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
   readonly env?: Record<string, string | undefined>;
   readonly cwd?: string;
+  /** Receives SIGTERM/SIGINT (and unhandled rejections) for a handler command. */
+  readonly process?: Pick<NodeJS.Process, 'on'>;
 }
 
 /**
@@ -23,6 +27,12 @@ export interface HandlerCommand {
    * A handler resolves only once it was stopped by SIGTERM/SIGINT.
    */
   readonly run: (args: readonly string[], io?: CommandIo) => Promise<number>;
+  /**
+   * The handler the command runs without arguments, for a command that runs one
+   * (`handlerCommand`); the all-in-one runs it in its process when `Handlers:InProcess` names
+   * the command. Absent for an operator command (`deadletters`).
+   */
+  readonly definition?: HandlerDefinition;
 }
 
 /** The exit codes of `signup-handler`. */

@@ -1,11 +1,11 @@
 import type { SignUpSettings } from '@signup/adapters/config';
+import { describeError, SignalShutdown } from '@signup/adapters/hosting';
 import { ConsoleLogger, maskSecrets } from '@signup/adapters/logging';
 import { startTracing, type Tracing } from '@signup/adapters/tracing';
 import { ConfigurationError } from '@signup/domain';
 import { loadHandlerSettings } from '../composition/load-handler-settings.js';
 import { startHandler, type RunningHandler, type StartHandlerOptions } from '../composition/start-handler.js';
 import type { HandlerDefinition } from '../handlers/handler-definition.js';
-import { SignalShutdown } from '../lifecycle/signal-shutdown.js';
 import { EXIT_CODES, type CommandIo, type HandlerCommand } from './handler-command.js';
 import { UsageError } from './parse-arguments.js';
 
@@ -20,12 +20,6 @@ export interface RunHandlerOptions {
 
 /** The default `service.name` of every handler's spans; `OTEL_SERVICE_NAME` overrides it. */
 export const HANDLER_SERVICE_NAME = 'signup-handler';
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? ` (${error.cause.message})` : '';
-  return `${error.message}${cause}`.replace(/\s*\n\s*/g, ' ');
-}
 
 /**
  * Runs a handler until it is stopped: reads the settings (the host's `appsettings.json`,
@@ -61,7 +55,7 @@ export async function runHandler(definition: HandlerDefinition, io: CommandIo, o
     await tracing.shutdown();
     if (error instanceof ConfigurationError) return fail(error.message, EXIT_CODES.usage);
     if (settings.logging.level === 'debug' && error instanceof Error && error.stack !== undefined) stderr(`${maskSecrets(error.stack)}\n`);
-    return fail(`${options.programName} could not start: ${describe(error)}`, EXIT_CODES.failure);
+    return fail(`${options.programName} could not start: ${describeError(error)}`, EXIT_CODES.failure);
   }
 
   const { logger } = running;
@@ -89,11 +83,15 @@ export interface HandlerCommandSpec extends Omit<HandlerCommand, 'run'> {
   readonly definitionFor: (args: readonly string[]) => HandlerDefinition;
 }
 
-/** A command-table entry that runs a handler definition with the handler host's lifecycle. */
+/**
+ * A command-table entry that runs a handler definition with the handler host's lifecycle.
+ * Its `definition` (the one for no arguments) is what the all-in-one runs in its process.
+ */
 export function handlerCommand(spec: HandlerCommandSpec): HandlerCommand {
   const { definitionFor, ...entry } = spec;
   return {
     ...entry,
+    definition: definitionFor([]),
     run: (args, io = {}) => {
       let definition: HandlerDefinition;
       try {
@@ -103,7 +101,7 @@ export function handlerCommand(spec: HandlerCommandSpec): HandlerCommand {
         (io.stderr ?? ((text: string) => void process.stderr.write(text)))(`${error.message}\n`);
         return Promise.resolve(EXIT_CODES.usage);
       }
-      return runHandler(definition, io, { programName: `signup-handler ${spec.name}` });
+      return runHandler(definition, io, { programName: `signup-handler ${spec.name}`, ...(io.process === undefined ? {} : { process: io.process }) });
     },
   };
 }

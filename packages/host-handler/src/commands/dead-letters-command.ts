@@ -1,3 +1,4 @@
+import { describeError } from '@signup/adapters/hosting';
 import { maskSecrets, ConsoleLogger } from '@signup/adapters/logging';
 import { connectToMessageQueue, JetStreamDeadLetterStore, type NatsConnection } from '@signup/adapters/nats';
 import { ConfigurationError } from '@signup/domain';
@@ -69,7 +70,7 @@ export async function runDeadLettersCommand(args: readonly string[], io: DeadLet
       failLine(error.message);
       return EXIT_USAGE;
     }
-    failLine(`signup-handler deadletters: ${describe(error)}`);
+    failLine(`signup-handler deadletters: ${describeError(error)}`);
     return EXIT_FAILURE;
   } finally {
     await nc?.close().catch(() => undefined);
@@ -99,10 +100,4 @@ async function perform(request: Exclude<DeadLettersRequest, { action: 'help' }>,
       stdout(`Purged ${await store.purge()} dead letter(s)\n`);
       return;
   }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? ` (${error.cause.message})` : '';
-  return `${error.message}${cause}`;
 }

@@ -1,5 +1,6 @@
 import type { SignUpSettings } from '@signup/adapters/config';
 import { createSignUpModule, describeChosen } from '@signup/adapters/di';
+import { openHostStores, ShutdownStack } from '@signup/adapters/hosting';
 import { ConsoleLogger } from '@signup/adapters/logging';
 import { createNatsMessagingModule } from '@signup/adapters/nats';
 import { MessagingTracer } from '@signup/adapters/tracing';
@@ -9,14 +10,11 @@ import { IEventSubscriber, IHealthCheck, ILogger } from '@signup/domain';
 import { Container } from 'inversify';
 import type { HandlerDefinition, TuningContext } from '../handlers/handler-definition.js';
 import { CountingEventHandler } from '../handlers/counting-event-handler.js';
-import { saveHandlerDefinition } from '../handlers/save-handler-definition.js';
-import { ShutdownStack } from '../lifecycle/shutdown-stack.js';
 import { startConsumerLagMetrics } from '../monitoring/consumer-lag-metrics.js';
 import { createHandlerMetrics } from '../monitoring/handler-metrics.js';
 import { Readiness } from '../monitoring/readiness.js';
 import { defaultHandlerHostAdapters, type HandlerHostAdapters } from './handler-host-adapters.js';
 import { createHandlerContext } from './create-handler-context.js';
-import { openHandlerStores } from './open-handler-stores.js';
 
 /** How to start a handler. */
 export interface StartHandlerOptions {
@@ -47,10 +45,11 @@ export interface RunningHandler {
 /**
  * The handler host's composition root: checks the implementations the definition's
  * ports choose, starts the metrics and health server (`Metrics:Server:Enabled`), opens
- * the database when a chosen implementation needs it (migrating it when
- * `Database:Migrate`) and the analytics store when one is chosen (`openAnalyticsStore`), connects to NATS, builds the container, runs the definition's
- * start-up hook and subscribes its handler (counted for `/metrics`) under the
- * definition's name; the subscription logs `Listening on subject: ..., queue: <name>`.
+ * the stores the chosen implementations need (`openHostStores`: the database, migrated when
+ * `Database:Migrate`, and the analytics store), connects to NATS, builds the container with
+ * the definition's modules, runs the definition's start-up hook and subscribes its handler
+ * (counted for `/metrics`) under the definition's name, ready once its subscription and its
+ * own checks are; the subscription logs `Listening on subject: ..., queue: <name>`.
  * With the metrics server on and JetStream, it samples the consumer's backlog every
  * `Metrics:ConsumerLag:IntervalSeconds` for the lag gauges. With `options.tracer`,
  * messages and batches get their spans.
@@ -64,7 +63,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
   const logger = new ConsoleLogger({ name: definition.name, level: settings.logging.level, format: settings.logging.format, write: options.write });
   const signUp = createSignUpModule(settings, { ports: definition.ports });
   const database = signUp.needs('database') ? parseConnectionString(settings.database.connectionString) : undefined;
-  const analyticsDatabase = signUp.needs('analyticsDatabase') ? parseConnectionString(settings.analytics.connectionString) : undefined;
+  const analyticsDatabase = signUp.needs('analyticsDatabase') ? parseConnectionString(settings.analyticsDatabase.connectionString) : undefined;
   const readiness = new Readiness();
   const metrics = createHandlerMetrics({
     defaultMetrics: settings.metricsServer.enabled,
@@ -74,6 +73,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(ILogger).toConstantValue(logger);
   container.load(signUp.module);
+  container.load(...definition.modules ?? []);
 
   try {
     let monitoringPort: number | undefined;
@@ -83,7 +83,9 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
       shutdown.push('metrics server', () => server.close());
     }
 
-    await openHandlerStores(settings, signUp, database, { container, shutdown, logger, adapters });
+    container.load(...await openHostStores(settings, signUp, {
+      logger, shutdown, createKnex: adapters.createKnex, migrateDatabase: adapters.migrateDatabase, createHealthCheck: adapters.createDatabaseHealthCheck,
+    }));
 
     const connection = await adapters.connectToMessageQueue(settings.messageQueue, logger);
     shutdown.push('message queue', () => connection.drain());
@@ -107,7 +109,7 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     const subscription = await container.get<IEventSubscriber>(IEventSubscriber).subscribe(new CountingEventHandler(handler, metrics.events, metrics));
     shutdown.push('subscription', () => subscription.stop());
 
-    for (const check of container.getAll<IHealthCheck>(IHealthCheck)) readiness.add(check);
+    for (const check of [...container.getAll<IHealthCheck>(IHealthCheck), ...definition.healthChecks?.(context) ?? []]) readiness.add(check);
     readiness.add({
       name: 'subscription',
       check: () => (subscription.healthy ? Promise.resolve() : Promise.reject(new Error('the subscription is stalled'))),
@@ -119,9 +121,4 @@ export async function startHandler(definition: HandlerDefinition, settings: Sign
     await shutdown.run();
     throw error;
   }
-}
-
-/** Starts `signup-handler save`: the save handler's definition run by `startHandler`. */
-export function startSaveHandler(settings: SignUpSettings, options: StartHandlerOptions = {}): Promise<RunningHandler> {
-  return startHandler(saveHandlerDefinition, settings, options);
 }

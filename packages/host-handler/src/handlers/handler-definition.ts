@@ -2,8 +2,8 @@ import type { SignUpSettings } from '@signup/adapters/config';
 import type { ConfigurablePort } from '@signup/adapters/di';
 import type { NatsMessagingOptions } from '@signup/adapters/nats';
 import type { ParsedConnectionString } from '@signup/adapters/sql';
-import type { ILogger, IProspectEventHandler } from '@signup/domain';
-import type { ServiceIdentifier } from 'inversify';
+import type { IHealthCheck, ILogger, IProspectEventHandler } from '@signup/domain';
+import type { ContainerModule, ServiceIdentifier } from 'inversify';
 
 /** What a handler definition is given to build its use case and to run its start-up hook. */
 export interface HandlerContext {
@@ -11,8 +11,8 @@ export interface HandlerContext {
   /** The host's logger, whose lines carry the handler's name. */
   readonly logger: ILogger;
   /**
-   * Resolves a token from the host's container: the definition's `ports`, the use cases of
-   * `@signup/adapters/di` (`SaveProspectEventHandler`, `IndexProspectEventHandler`) and `ILogger`.
+   * Resolves a token from the host's container: the definition's `ports`, what its `module`
+   * binds (its use case, a store of its own) and `ILogger`.
    *
    * @throws Error when nothing is bound to the token.
    */
@@ -41,10 +41,14 @@ export interface TuningContext {
 }
 
 /**
- * A message handler, as the handler host runs it: the host gives every handler the
- * same lifecycle (layered configuration, logged and masked connections, a durable
+ * A message handler as one unit: its name, the ports it resolves, the container module that
+ * binds its use case (and any store of its own), how to build the use case and its readiness
+ * checks. Every host runs definitions and never names a particular handler: `signup-handler`
+ * through its command table, the all-in-one (`signup-web` without `MessageQueue:Url`) in its
+ * process through the same table (`Handlers:InProcess`). The handler host gives every handler
+ * the same lifecycle (layered configuration, logged and masked connections, a durable
  * consumer that a new handler starts at the beginning of the stream, readiness and
- * metrics, graceful stop on SIGTERM/SIGINT). See README.md, "Add a handler".
+ * metrics, graceful stop on SIGTERM/SIGINT). See docs/architecture.md, "Add a handler".
  */
 export interface HandlerDefinition {
   /**
@@ -58,8 +62,19 @@ export interface HandlerDefinition {
    * their chosen implementations need (the database) and binds them; `[]` opens nothing but NATS.
    */
   readonly ports: readonly ConfigurablePort[];
+  /**
+   * Bind what the handler resolves beyond its configurable ports: its use case
+   * (`toResolvedValue` with the tokens it needs) and the store of its own, if it has one (the
+   * module its adapter folder exports). Loaded into the container of whichever host runs it.
+   */
+  readonly modules?: readonly ContainerModule[];
   /** Builds the use case, once, after the container is built. */
   readonly createHandler: (context: HandlerContext) => IProspectEventHandler;
+  /**
+   * Readiness checks of the handler's own (`/health/ready` of the host running it), beside the
+   * host's check of its subscription and those the modules of its stores bind.
+   */
+  readonly healthChecks?: (context: HandlerContext) => readonly IHealthCheck[];
   /** Subscriber tuning for this handler; the defaults when absent. */
   readonly tuning?: (context: TuningContext) => SubscriberTuning;
   /**

@@ -1,5 +1,5 @@
-import { INDEX_HANDLER_NAME, IndexProspectEventHandler, IProspectIndex } from '@signup/domain';
-import { USE_CASE_PORTS } from '@signup/adapters/di';
+import { ILogger, INDEX_HANDLER_NAME, IndexProspectEventHandler, IProspectIndex, IReferenceDataLoader } from '@signup/domain';
+import { ContainerModule } from 'inversify';
 import type { HandlerDefinition } from './handler-definition.js';
 
 /** How `signup-handler index` runs. */
@@ -7,6 +7,16 @@ export interface IndexHandlerOptions {
   /** Empty the store and index the stream again from its first event (`--rebuild`). */
   readonly rebuild: boolean;
 }
+
+/** Binds the index handler's use case; its store is the chosen `IProspectIndex`. */
+const indexHandlerModule = new ContainerModule(({ bind }) => {
+  bind(IndexProspectEventHandler)
+    .toResolvedValue(
+      (index: IProspectIndex, referenceData: IReferenceDataLoader, logger: ILogger) => new IndexProspectEventHandler(index, referenceData, logger),
+      [IProspectIndex, IReferenceDataLoader, ILogger],
+    )
+    .inSingletonScope();
+});
 
 /**
  * `signup-handler index`: subscribes as `index-handler` and writes each signed-up
@@ -19,7 +29,8 @@ export interface IndexHandlerOptions {
 export function indexHandlerDefinition(options: IndexHandlerOptions): HandlerDefinition {
   return {
     name: INDEX_HANDLER_NAME,
-    ports: USE_CASE_PORTS.IndexProspectEventHandler,
+    ports: ['IProspectIndex', 'IReferenceDataLoader'],
+    modules: [indexHandlerModule],
     createHandler: ({ get }) => get(IndexProspectEventHandler),
     tuning: ({ analyticsDatabase }) => (analyticsDatabase?.client === 'better-sqlite3' ? { concurrentBatches: 1 } : {}),
     ...(options.rebuild ? {

@@ -1,5 +1,5 @@
-import { SAVE_HANDLER_NAME, SaveProspectEventHandler } from '@signup/domain';
-import { USE_CASE_PORTS } from '@signup/adapters/di';
+import { ILogger, IProspectRepository, IReferenceDataLoader, SAVE_HANDLER_NAME, SaveProspectEventHandler } from '@signup/domain';
+import { ContainerModule } from 'inversify';
 import type { HandlerDefinition } from './handler-definition.js';
 
 /**
@@ -10,7 +10,15 @@ import type { HandlerDefinition } from './handler-definition.js';
  */
 export const saveHandlerDefinition: HandlerDefinition = {
   name: SAVE_HANDLER_NAME,
-  ports: USE_CASE_PORTS.SaveProspectEventHandler,
+  ports: ['IProspectRepository', 'IReferenceDataLoader'],
+  modules: [new ContainerModule(({ bind }) => {
+    bind(SaveProspectEventHandler)
+      .toResolvedValue(
+        (repository: IProspectRepository, referenceData: IReferenceDataLoader, logger: ILogger) => new SaveProspectEventHandler(repository, referenceData, logger),
+        [IProspectRepository, IReferenceDataLoader, ILogger],
+      )
+      .inSingletonScope();
+  })],
   createHandler: ({ get }) => get(SaveProspectEventHandler),
   tuning: ({ database }) => (database?.client === 'better-sqlite3' ? { concurrentBatches: 1 } : {}),
 };

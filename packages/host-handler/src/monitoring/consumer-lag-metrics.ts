@@ -1,7 +1,7 @@
 import { SIGNUP_DEADLETTER_STREAM, type ConsumerLagSample, type NatsConnection } from '@signup/adapters/nats';
 import type { ILogger } from '@signup/domain';
 import type { HandlerHostAdapters } from '../composition/handler-host-adapters.js';
-import type { ShutdownStack } from '../lifecycle/shutdown-stack.js';
+import type { ShutdownStack } from '@signup/adapters/hosting';
 import type { HandlerMetrics } from './handler-metrics.js';
 
 /**

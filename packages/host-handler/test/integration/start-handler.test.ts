@@ -11,7 +11,8 @@ import { type ProspectSignedUpEvent } from '@signup/domain';
 import { eventually } from '@signup/test-support/eventually';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
-import { startSaveHandler, type RunningHandler } from '../../src/composition/start-handler.js';
+import { startHandler, type RunningHandler } from '../../src/composition/start-handler.js';
+import { saveHandlerDefinition } from '../../src/handlers/save-handler-definition.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -21,7 +22,7 @@ async function freePort(): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-describe('startSaveHandler with a real nats-server and SQLite', function () {
+describe('startHandler with the save handler and a real nats-server and SQLite', function () {
   this.timeout(60_000);
 
   let nats: NatsServer;
@@ -45,7 +46,7 @@ describe('startSaveHandler with a real nats-server and SQLite', function () {
         Metrics__Server__Port: String(await freePort()),
       },
     });
-    running = await startSaveHandler(settings, { write: (line) => lines.push(line) });
+    running = await startHandler(saveHandlerDefinition, settings, { write: (line) => lines.push(line) });
     monitoring = `http://127.0.0.1:${running.monitoringPort}`;
     publisherConnection = await connectToMessageQueue(settings.messageQueue, new RecordingLogger());
     knex = createKnex(settings.database.connectionString);

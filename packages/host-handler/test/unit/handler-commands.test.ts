@@ -31,6 +31,13 @@ describe('runCommandLine', () => {
     for (const command of table) expect(text).to.match(new RegExp(`^  ${command.name} +${command.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   });
 
+  it('brings the definition each handler command runs without arguments, and none for an operator command', () => {
+    expect(HANDLER_COMMANDS.map((command) => [command.name, command.definition?.name])).to.deep.equal([
+      ['save', 'save-handler'], ['index', 'index-handler'], ['deadletters', undefined],
+    ]);
+    expect(HANDLER_COMMANDS.find((command) => command.name === 'index')!.definition!.beforeSubscribe, 'no rebuild without --rebuild').to.equal(undefined);
+  });
+
   it('lists the save command in the shipped table', async () => {
     const { stdout, io } = captured();
 

@@ -10,7 +10,8 @@ import {
 } from '@signup/domain';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
 import type { HandlerHostAdapters } from '../../src/composition/handler-host-adapters.js';
-import { startHandler, startSaveHandler } from '../../src/composition/start-handler.js';
+import { startHandler } from '../../src/composition/start-handler.js';
+import { saveHandlerDefinition } from '../../src/handlers/save-handler-definition.js';
 import type { HandlerDefinition } from '../../src/handlers/handler-definition.js';
 import { indexHandlerDefinition } from '../../src/handlers/index-handler-definition.js';
 
@@ -96,7 +97,7 @@ function fakeAdapters(calls: string[], subscribed: IProspectEventHandler[]): Han
   };
 }
 
-describe('startSaveHandler', () => {
+describe('startHandler with the save handler', () => {
   let sandbox: sinon.SinonSandbox;
   let directory: string;
   let calls: string[];
@@ -126,7 +127,7 @@ describe('startSaveHandler', () => {
   afterEach(() => sandbox.restore());
 
   it('opens the metrics server, the database, NATS, samples the consumer backlog, then subscribes the save handler, logging the chosen implementations', async () => {
-    const running = await startSaveHandler(settings(), { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) });
+    const running = await startHandler(saveHandlerDefinition, settings(), { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) });
 
     expect(calls).to.deep.equal([
       'metrics.start', 'knex.create', 'database.check', 'migrate', 'nats.connect', 'nats.messaging',
@@ -141,17 +142,17 @@ describe('startSaveHandler', () => {
   it('handles one batch at a time on SQLite, whose one connection a second batch would only wait for', async () => {
     const onPostgres = fakeAdapters(calls, subscribed);
     const postgresMessaging = sandbox.spy(onPostgres, 'createNatsMessaging');
-    await (await startSaveHandler(settings(), { write: () => undefined, adapters: onPostgres })).stop();
+    await (await startHandler(saveHandlerDefinition, settings(), { write: () => undefined, adapters: onPostgres })).stop();
     const onSqlite = fakeAdapters(calls, subscribed);
     const sqliteMessaging = sandbox.spy(onSqlite, 'createNatsMessaging');
-    await (await startSaveHandler(settings({ ConnectionStrings__SignUpDb: 'sqlite:./data/signup.db' }), { write: () => undefined, adapters: onSqlite })).stop();
+    await (await startHandler(saveHandlerDefinition, settings({ ConnectionStrings__SignUpDb: 'sqlite:./data/signup.db' }), { write: () => undefined, adapters: onSqlite })).stop();
 
     expect(postgresMessaging.firstCall.args[3]).to.deep.equal({ subscriber: {} });
     expect(sqliteMessaging.firstCall.args[3]).to.deep.equal({ subscriber: { concurrentBatches: 1 } });
   });
 
   it('subscribes the save handler wrapped so its outcomes are counted', async () => {
-    const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+    const running = await startHandler(saveHandlerDefinition, settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
 
     expect(subscribed).to.have.length(1);
     expect(subscribed[0]!.constructor.name).to.equal('CountingEventHandler');
@@ -160,7 +161,7 @@ describe('startSaveHandler', () => {
   });
 
   it('does not migrate when Database:Migrate is false, and starts no metrics server when it is disabled', async () => {
-    const running = await startSaveHandler(
+    const running = await startHandler(saveHandlerDefinition,
       settings({ Database__Migrate: 'false', Metrics__Server__Enabled: 'false' }),
       { write: () => undefined, adapters: fakeAdapters(calls, subscribed) },
     );
@@ -174,7 +175,7 @@ describe('startSaveHandler', () => {
 
   describe('stop', () => {
     it('stops the subscription, stops sampling the backlog, drains NATS, destroys the pool and closes the metrics server, in that order', async () => {
-      const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+      const running = await startHandler(saveHandlerDefinition, settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
       calls.length = 0;
 
       expect(await running.stop()).to.equal(true);
@@ -182,7 +183,7 @@ describe('startSaveHandler', () => {
     });
 
     it('runs once when called again (a second signal)', async () => {
-      const running = await startSaveHandler(settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+      const running = await startHandler(saveHandlerDefinition, settings(), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
       calls.length = 0;
 
       await Promise.all([running.stop(), running.stop()]);
@@ -195,7 +196,7 @@ describe('startSaveHandler', () => {
         ...adapters,
         connectToMessageQueue: () => Promise.resolve({ drain: () => Promise.reject(new Error('connection closed')) } as unknown as Connection),
       };
-      const running = await startSaveHandler(settings(), { write: (line) => lines.push(line), adapters: failingDrain });
+      const running = await startHandler(saveHandlerDefinition, settings(), { write: (line) => lines.push(line), adapters: failingDrain });
       calls.length = 0;
 
       expect(await running.stop()).to.equal(false);
@@ -212,7 +213,7 @@ describe('startSaveHandler', () => {
 
       let thrown: unknown;
       try {
-        await startSaveHandler(settings(), { write: () => undefined, adapters: failing });
+        await startHandler(saveHandlerDefinition, settings(), { write: () => undefined, adapters: failing });
       } catch (error) {
         thrown = error;
       }
@@ -231,7 +232,7 @@ describe('startSaveHandler', () => {
 
       let thrown: unknown;
       try {
-        await startSaveHandler(settings(), { write: () => undefined, adapters: failing });
+        await startHandler(saveHandlerDefinition, settings(), { write: () => undefined, adapters: failing });
       } catch (error) {
         thrown = error;
       }
@@ -244,7 +245,7 @@ describe('startSaveHandler', () => {
     it('throws a ConfigurationError for an unknown implementation before opening anything', async () => {
       let thrown: unknown;
       try {
-        await startSaveHandler(settings({ Dependencies__IReferenceDataLoader: 'Fast' }), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
+        await startHandler(saveHandlerDefinition, settings({ Dependencies__IReferenceDataLoader: 'Fast' }), { write: () => undefined, adapters: fakeAdapters(calls, subscribed) });
       } catch (error) {
         thrown = error;
       }
@@ -290,7 +291,7 @@ describe('startHandler', () => {
 
   it('opens no database for the save handler when the repository and reference data need none, warning about the in-memory one', async () => {
     const lines: string[] = [];
-    const running = await startSaveHandler(
+    const running = await startHandler(saveHandlerDefinition,
       settings({ Dependencies__IProspectRepository: 'InMemoryProspectRepository', Dependencies__IReferenceDataLoader: 'ApiReferenceDataLoader', ReferenceDataApi__Url: 'http://reference-data/api' }),
       { write: (line) => lines.push(line), adapters: fakeAdapters(calls, subscribed) },
     );

@@ -1,16 +1,18 @@
 import { Container, type ContainerModule } from 'inversify';
 import { IHealthCheck, ILogger, IProspectAnalytics, IProspectSaveHandler, IReferenceDataLoader, SignUpProspect } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
-import { createSignUpModule, describeChosen, USE_CASE_PORTS, type SignUpModule } from '@signup/adapters/di';
+import { createSignUpModule, describeChosen, SIGN_UP_PROSPECT_PORTS, type ConfigurablePort, type SignUpModule } from '@signup/adapters/di';
+import { HANDLER_COMMANDS, type HandlerCommand, type HandlerDefinition } from '@signup/host-handler';
 import type { AnalyticsCredentials, WebAppDependencies, WebAppOptions } from '../http/web-app-dependencies.js';
 import type { WebMetrics } from '../http/web-metrics.js';
+import { selectInProcessHandlers } from './in-process-handlers.js';
 
 /** What `main` opened before the container is built: the logger, the adapter modules and the readiness checks of this host. */
 export interface WebInfrastructure {
   readonly logger: ILogger;
   /** `createSqlModule`, `createNatsMessagingModule` or `createInProcessMessagingModule`: what the configuration needs. */
   readonly modules: readonly ContainerModule[];
-  /** Checks of this host's own (the reference data, the in-process subscription), beside those the modules bind. */
+  /** Checks of this host's own (the reference data, the in-process subscriptions), beside those the modules bind. */
   readonly healthChecks: readonly IHealthCheck[];
 }
 
@@ -20,43 +22,55 @@ export interface ContainerOverrides {
   readonly saveHandler?: IProspectSaveHandler;
 }
 
-/** What the web host needs, decided from the settings through the implementation registry. */
+/** What the web host needs, decided once from the settings through the implementation registry. */
 export interface WebPlan {
   readonly signUp: SignUpModule;
-  /** Publishing without `MessageQueue:Url`: the in-process bus, with the save and index handlers in this process. */
+  /** Publishing without `MessageQueue:Url`: the in-process bus, with `handlers` in this process. */
   readonly inProcess: boolean;
+  /** The handlers the all-in-one runs in this process (`Handlers:InProcess`); empty unless `inProcess`. */
+  readonly handlers: readonly HandlerDefinition[];
 }
+
+/** What to plan with beside the settings. */
+export interface WebPlanOptions {
+  readonly overrides?: ContainerOverrides;
+  /** The command table whose handlers the all-in-one may run in its process; `signup-handler`'s by default. */
+  readonly commands?: readonly HandlerCommand[];
+}
+
+/** The analytics read the store `Dependencies:IProspectIndex` chooses (docs/analytics.md). */
+const ANALYTICS_PORTS: readonly ConfigurablePort[] = ['IProspectIndex'];
 
 /**
  * The ports the web resolves (`SignUpProspect`'s, and the analytics store's when
  * `Analytics:Password` is set), and, when the chosen save handler publishes and no
- * `MessageQueue:Url` is set, those of the save and index handlers it then runs
- * in-process too (the analytics store among them, as the all-in-one's analytics are on
- * with a generated password when none is set), with the implementations the registry
- * chooses for them.
+ * `MessageQueue:Url` is set, those of the handlers `Handlers:InProcess` selects from the
+ * command table, which then run in this process (with the analytics store, as the
+ * all-in-one's analytics are on with a generated password when none is set), with the
+ * implementations the registry chooses for them.
  *
- * @throws ConfigurationError for an unknown implementation name or a key the chosen one needs.
+ * @throws ConfigurationError for an unknown implementation name, a key the chosen one needs, or an unknown handler.
  */
-export function planWebHost(settings: SignUpSettings, overrides: ContainerOverrides = {}): WebPlan {
-  const options = { overrides: { IProspectSaveHandler: overrides.saveHandler, IReferenceDataLoader: overrides.referenceDataLoader } };
-  const analytics = settings.analyticsAccess.password === undefined ? [] : USE_CASE_PORTS.ProspectAnalytics;
-  const web = createSignUpModule(settings, { ...options, ports: [...USE_CASE_PORTS.SignUpProspect, ...analytics] });
-  if (!web.needs('eventPublisher') || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false };
-  const ports = [...USE_CASE_PORTS.SignUpProspect, ...USE_CASE_PORTS.SaveProspectEventHandler, ...USE_CASE_PORTS.IndexProspectEventHandler];
-  return { signUp: createSignUpModule(settings, { ...options, ports }), inProcess: true };
+export function planWebHost(settings: SignUpSettings, options: WebPlanOptions = {}): WebPlan {
+  const { overrides = {} } = options;
+  const moduleOptions = { overrides: { IProspectSaveHandler: overrides.saveHandler, IReferenceDataLoader: overrides.referenceDataLoader } };
+  const analytics = settings.analyticsLogin.password === undefined ? [] : ANALYTICS_PORTS;
+  const web = createSignUpModule(settings, { ...moduleOptions, ports: [...SIGN_UP_PROSPECT_PORTS, ...analytics] });
+  if (!web.needs('eventPublisher') || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false, handlers: [] };
+  const handlers = selectInProcessHandlers(settings, options.commands ?? HANDLER_COMMANDS);
+  const ports = [...SIGN_UP_PROSPECT_PORTS, ...ANALYTICS_PORTS, ...handlers.flatMap((handler) => handler.ports)];
+  return { signUp: createSignUpModule(settings, { ...moduleOptions, ports }), inProcess: true, handlers };
 }
 
 /**
- * The web host's container: the SignUp module with the implementations the settings
- * choose (or the overrides), the adapter modules and the host's health checks. Logs the
- * chosen mapping in one line. No I/O.
- *
- * @throws ConfigurationError for an unknown implementation name or a key the chosen one needs.
+ * The web host's container: the SignUp module with the implementations the plan chose (or
+ * the overrides), the modules of the in-process handlers, the adapter modules and the
+ * host's health checks. Logs the chosen mapping in one line. No I/O.
  */
-export function buildContainer(settings: SignUpSettings, infrastructure: WebInfrastructure, overrides: ContainerOverrides = {}): Container {
-  const { signUp } = planWebHost(settings, overrides);
+export function buildContainer(plan: WebPlan, infrastructure: WebInfrastructure): Container {
+  const { signUp } = plan;
   const container = new Container();
-  container.load(signUp.module, ...infrastructure.modules);
+  container.load(signUp.module, ...plan.handlers.flatMap((handler) => handler.modules ?? []), ...infrastructure.modules);
   container.bind(ILogger).toConstantValue(infrastructure.logger);
   for (const check of infrastructure.healthChecks) container.bind(IHealthCheck).toConstantValue(check);
   infrastructure.logger.info(`Dependencies: ${describeChosen(signUp.chosen)}`);

@@ -1,15 +1,13 @@
 import type { ContainerModule } from 'inversify';
-import { INDEX_HANDLER_NAME, SAVE_HANDLER_NAME, type IEventPublisher, type IHealthCheck, type ILogger } from '@signup/domain';
+import type { IEventPublisher, ILogger } from '@signup/domain';
 import type { MessagingTracer } from '@signup/adapters/tracing';
 import type { SignUpSettings } from '@signup/adapters/config';
-import { openAnalyticsStore } from '@signup/adapters/di';
+import { openHostStores, type ShutdownStack } from '@signup/adapters/hosting';
 import { createInProcessMessagingModule, InMemoryEventBus } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, createNatsMessagingModule } from '@signup/adapters/nats';
-import { createKnex, createSqlModule, migrateDatabase, parseConnectionString, SqlHealthCheck } from '@signup/adapters/sql';
 import type { WebMetrics } from '../http/web-metrics.js';
 import type { WebPlan } from './build-container.js';
 import { ObservedEventPublisher, type PublishMode } from './observed-event-publisher.js';
-import type { WebResources } from './web-resources.js';
 
 /** What the web's publisher reports to: its latency histogram, and the spans when tracing is on. */
 export interface PublishObservability {
@@ -17,20 +15,19 @@ export interface PublishObservability {
   readonly messagingTracer?: MessagingTracer | undefined;
 }
 
-/** The adapter modules to load and the readiness checks they bring. */
+/** The adapter modules to load, and the in-process bus when the plan runs handlers in this process. */
 export interface OpenedInfrastructure {
   readonly modules: readonly ContainerModule[];
-  readonly healthChecks: readonly IHealthCheck[];
+  readonly bus?: InMemoryEventBus;
 }
 
 /**
- * Opens what the plan needs and records it in `resources`, which closes it again:
- * the database (migrated when `Database:Migrate`) when a chosen implementation needs
- * it, with a readiness check when saves reach it from this process; the analytics store
- * when the index handler or the analytics are part of the plan (`openAnalyticsStore`);
- * NATS when the save handler publishes and `MessageQueue:Url` is set; otherwise the
- * in-process bus, with readiness checks of the save and index handlers subscribed to it.
- * The publisher is bound decorated by `ObservedEventPublisher` (latency, publish span).
+ * Opens what the plan needs and pushes each close step onto `shutdown`: the stores
+ * (`openHostStores`: the database, migrated when `Database:Migrate`, with a readiness check
+ * when saves reach it from this process, not required at start as the form is served from
+ * cached reference data; the analytics store), then NATS when the save handler publishes
+ * and `MessageQueue:Url` is set, otherwise the in-process bus. The publisher is bound
+ * decorated by `ObservedEventPublisher` (latency, publish span).
  *
  * @throws DatabaseUnavailableError when migrations cannot run; QueueUnavailableError when NATS cannot be reached.
  * @throws ConfigurationError when the chosen analytics store cannot be opened as configured.
@@ -38,34 +35,28 @@ export interface OpenedInfrastructure {
 export async function openWebInfrastructure(
   settings: SignUpSettings,
   plan: WebPlan,
-  resources: WebResources,
-  logger: ILogger,
+  host: { readonly logger: ILogger; readonly shutdown: ShutdownStack },
   observability: PublishObservability,
 ): Promise<OpenedInfrastructure> {
+  const { logger, shutdown } = host;
   const { metrics, messagingTracer } = observability;
   const observe = (publisher: IEventPublisher, mode: PublishMode): IEventPublisher => new ObservedEventPublisher(publisher, metrics, mode, messagingTracer);
-  const modules: ContainerModule[] = [];
-  const healthChecks: IHealthCheck[] = [];
-  if (plan.signUp.needs('database')) {
-    logger.info(`Database: ${parseConnectionString(settings.database.connectionString).display}`);
-    const knex = createKnex(settings.database.connectionString);
-    resources.knex = knex;
-    if (settings.database.migrate) await migrateDatabase(knex);
-    // Cached reference data does not need the database once loaded; saves made here do.
-    const savesHere = plan.signUp.needs('database', 'IProspectRepository');
-    modules.push(createSqlModule({ connection: knex, ...(savesHere ? { healthCheck: new SqlHealthCheck(knex) } : {}) }));
-  }
-  resources.analytics = await openAnalyticsStore(settings, plan.signUp, { logger, signUpConnection: resources.knex });
-  if (resources.analytics !== undefined) modules.push(resources.analytics.module);
+  const modules = await openHostStores(settings, plan.signUp, {
+    logger, shutdown, requireDatabase: false, databaseReadiness: plan.signUp.needs('database', 'IProspectRepository'),
+  });
   if (plan.inProcess) {
-    logger.info('Message queue: in-process bus (MessageQueue:Url is not set); the save and index handlers run in this process');
-    resources.bus = new InMemoryEventBus({ logger, tracer: messagingTracer });
-    modules.push(createInProcessMessagingModule(resources.bus, observe(resources.bus, 'memory')));
-    healthChecks.push(resources.subscriptionHealthCheck(SAVE_HANDLER_NAME), resources.subscriptionHealthCheck(INDEX_HANDLER_NAME));
-  } else if (plan.signUp.needs('eventPublisher')) {
-    resources.nats = await connectToMessageQueue(settings.messageQueue, logger);
-    const messaging = await createNatsMessaging(resources.nats, settings.messageQueue, logger);
+    const names = plan.handlers.map((handler) => handler.name).join(', ');
+    logger.info(`Message queue: in-process bus (MessageQueue:Url is not set); in this process: ${names === '' ? 'no handler' : names}`);
+    const bus = new InMemoryEventBus({ logger, tracer: messagingTracer });
+    shutdown.push('the in-process bus', () => bus.close());
+    modules.push(createInProcessMessagingModule(bus, observe(bus, 'memory')));
+    return { modules, bus };
+  }
+  if (plan.signUp.needs('eventPublisher')) {
+    const nats = await connectToMessageQueue(settings.messageQueue, logger);
+    shutdown.push('the message queue connection', () => nats.drain());
+    const messaging = await createNatsMessaging(nats, settings.messageQueue, logger);
     modules.push(createNatsMessagingModule({ ...messaging, publisher: observe(messaging.publisher, settings.messageQueue.mode) }));
   }
-  return { modules, healthChecks };
+  return { modules };
 }

@@ -1,8 +1,10 @@
 import type { Tracer } from '@opentelemetry/api';
 import type Koa from 'koa';
+import { ShutdownStack } from '@signup/adapters/hosting';
 import { MessagingTracer } from '@signup/adapters/tracing';
-import { IEventSubscriber, IndexProspectEventHandler, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, type ILogger } from '@signup/domain';
+import { IHealthCheck, IProspectSaveHandler, IReferenceDataLoader, type ILogger } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
+import type { HandlerCommand } from '@signup/host-handler';
 import { resolveAnalyticsCredentials } from '../http/analytics-credentials.js';
 import { createApp } from '../http/create-app.js';
 import type { WebAppOptions } from '../http/web-app-dependencies.js';
@@ -10,9 +12,9 @@ import { WebMetrics } from '../http/web-metrics.js';
 import { WebServer } from '../http/web-server.js';
 import { referenceDataHealthCheck } from '../http/reference-data-health-check.js';
 import { buildContainer, planWebHost, resolveAppDependencies, type ContainerOverrides } from './build-container.js';
+import { drainInProcessBus, InProcessHandlers } from './in-process-handlers.js';
 import { openWebInfrastructure } from './open-web-infrastructure.js';
 import { TracedSignUpProspect } from './traced-sign-up-prospect.js';
-import { WebResources } from './web-resources.js';
 
 /** How the host is put together, beyond the settings. */
 export interface WebHostOptions {
@@ -27,25 +29,26 @@ export interface WebHostOptions {
   readonly tracer?: Tracer | undefined;
   /** How long `stop` lets open requests finish before closing their connections. Default 10 s. */
   readonly shutdownGraceMs?: number;
+  /** The command table whose handlers the all-in-one runs in its process (`Handlers:InProcess`); `signup-handler`'s by default. */
+  readonly handlerCommands?: readonly HandlerCommand[];
 }
 
 /**
- * The composition root of `signup-web`. `create` asks the implementation registry what
- * the configuration needs and opens it (knex with migrations when a chosen implementation
- * needs the database; NATS, or for the all-in-one the in-process bus with the save and
- * index handlers subscribed to it in this process, when the save handler publishes),
- * builds the container and the Koa app, and warms the reference data. `listen` serves
- * it; `stop` undoes everything in reverse order.
+ * The composition root of `signup-web`. `create` plans once what the configuration needs
+ * (`planWebHost`), opens it (`openWebInfrastructure`: the stores, and NATS or, for the
+ * all-in-one, the in-process bus), builds the container and starts what runs beside the
+ * requests (the in-process handlers `Handlers:InProcess` selects), builds the Koa app and
+ * warms the reference data. Everything opened or started pushes its close step onto one
+ * `ShutdownStack`; `listen` serves, and `stop` runs the stack in reverse.
  */
 export class WebHost {
   private readonly server: WebServer;
-  private stopping: Promise<void> | undefined;
 
   private constructor(
     readonly app: Koa,
     readonly metrics: WebMetrics,
-    private readonly resources: WebResources,
-    private readonly shutdownGraceMs: number,
+    private readonly shutdown: ShutdownStack,
+    shutdownGraceMs: number,
   ) {
     this.server = new WebServer(app, shutdownGraceMs);
   }
@@ -53,59 +56,63 @@ export class WebHost {
   /**
    * Opens connections and builds the app. On failure, closes whatever it opened and rethrows.
    *
-   * @throws ConfigurationError for a bad implementation name or connection string.
+   * @throws ConfigurationError for a bad implementation name, connection string or `Handlers:InProcess`.
    * @throws DatabaseUnavailableError when migrations cannot run; QueueUnavailableError when NATS cannot be reached.
    */
   static async create(settings: SignUpSettings, options: WebHostOptions): Promise<WebHost> {
     const { logger, overrides = {} } = options;
-    const plan = planWebHost(settings, overrides);
-    const resources = new WebResources(logger);
+    const graceMs = options.shutdownGraceMs ?? 10_000;
+    const plan = planWebHost(settings, { overrides, ...(options.handlerCommands === undefined ? {} : { commands: options.handlerCommands }) });
+    const shutdown = new ShutdownStack(logger);
     try {
       const built: { referenceData?: IReferenceDataLoader } = {};
       const metrics = options.metrics ?? new WebMetrics();
       const { tracer } = options;
       const messagingTracer = tracer === undefined ? undefined : new MessagingTracer(tracer);
-      const opened = await openWebInfrastructure(settings, plan, resources, logger, { metrics, messagingTracer });
-      const healthChecks = [referenceDataHealthCheck(() => built.referenceData), ...opened.healthChecks];
-      const container = buildContainer(settings, { logger, modules: opened.modules, healthChecks }, overrides);
-      if (plan.inProcess) {
-        await resources.subscribe(container.get(IEventSubscriber), [container.get(SaveProspectEventHandler), container.get(IndexProspectEventHandler)]);
+      const opened = await openWebInfrastructure(settings, plan, { logger, shutdown }, { metrics, messagingTracer });
+      const handlers = new InProcessHandlers(plan.handlers);
+      const healthChecks = [referenceDataHealthCheck(() => built.referenceData), ...handlers.healthChecks()];
+      const container = buildContainer(plan, { logger, modules: opened.modules, healthChecks });
+
+      // What runs beside the requests starts here, each with its readiness and its close step.
+      if (opened.bus !== undefined) {
+        for (const check of await handlers.start(container, settings, { logger, shutdown })) container.bind(IHealthCheck).toConstantValue(check);
+        // Runs first when stopping (after the server): the handlers store what the bus still holds.
+        shutdown.push('the in-process bus drain', drainInProcessBus(opened.bus, graceMs, logger));
       }
+
       const referenceData = container.get<IReferenceDataLoader>(IReferenceDataLoader);
       built.referenceData = referenceData;
       await referenceData.load().catch((error: unknown) => {
         logger.warn('Reference data could not be loaded at start; the form answers 503 until it can be', { error });
       });
 
-      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsAccess, { generatePassword: plan.inProcess }, logger);
+      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsLogin, { generatePassword: plan.inProcess }, logger);
       const appOptions = tracer === undefined ? options.app : { ...options.app, tracer };
       const resolved = resolveAppDependencies(container, { logger, metrics, options: appOptions, analyticsCredentials });
       const app = createApp(tracer === undefined
         ? resolved
         : { ...resolved, signUp: new TracedSignUpProspect(resolved.referenceData, container.get<IProspectSaveHandler>(IProspectSaveHandler)) });
-      return new WebHost(app, metrics, resources, options.shutdownGraceMs ?? 10_000);
+      return new WebHost(app, metrics, shutdown, graceMs);
     } catch (error) {
-      await resources.release();
+      await shutdown.run();
       throw error;
     }
   }
 
-  /** Starts serving; resolves with the port once listening. */
+  /** Starts serving; resolves with the port once listening. The server closes first when stopping. */
   listen(port: number, host?: string): Promise<number> {
+    this.shutdown.push('the web server', () => this.server.close());
     return this.server.listen(port, host);
   }
 
   /**
    * Stops taking requests and lets open ones finish, gives the in-process handlers
    * time to store what they hold (both within the grace period), then stops them
-   * and closes the connections.
+   * and closes the connections, newest first. Resolves true when everything closed
+   * cleanly; never rejects; runs once.
    */
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      await this.server.close();
-      await this.resources.drainInProcessBus(this.shutdownGraceMs);
-      await this.resources.release();
-    })();
-    return this.stopping;
+  stop(): Promise<boolean> {
+    return this.shutdown.run();
   }
 }

@@ -167,7 +167,7 @@ describe('the packages as users install them: npm pack, installed into a project
     } finally {
       // npx itself ends by the signal; what matters is that signup-web stopped gracefully.
       await web.stop();
-      expect(web.output()).to.match(/SIGTERM received: shutting down\n.*Stopped$/);
+      expect(web.output()).to.match(/Received SIGTERM; stopping\n.*Stopped$/);
     }
   });
 });

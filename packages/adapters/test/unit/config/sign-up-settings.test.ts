@@ -25,12 +25,13 @@ describe('readSignUpSettings', () => {
         referenceDataApi: { url: undefined },
         messageQueue: { mode: 'jetstream', token: undefined, credsFile: undefined, replicas: 1, encoding: 'utf-8' },
         database: { connectionString: 'sqlite:./data/signup.db', migrate: true },
-        analytics: { connectionString: 'sqlite:./data/signup.db', separate: false },
+        analyticsDatabase: { connectionString: 'sqlite:./data/signup.db', separate: false },
         elasticsearch: { url: undefined, index: 'prospects', username: undefined, password: undefined, apiKey: undefined },
         web: { port: 8020 },
         metricsServer: { enabled: false, port: 9464, consumerLagIntervalMs: 15_000 },
         logging: { level: 'info', format: 'text' },
-        analyticsAccess: { username: 'admin' },
+        analyticsLogin: { username: 'admin' },
+        handlers: {},
       });
     });
 
@@ -49,7 +50,7 @@ describe('readSignUpSettings', () => {
       expect(settings.database).to.deep.equal({ connectionString: 'sqlite:./data/signup.db', migrate: true });
       expect(settings.web.port).to.equal(8020);
       expect(settings.dependencies.IProspectSaveHandler).to.equal(undefined);
-      expect(settings.analyticsAccess).to.deep.equal({ username: 'admin' });
+      expect(settings.analyticsLogin).to.deep.equal({ username: 'admin' });
     });
   });
 
@@ -79,6 +80,7 @@ describe('readSignUpSettings', () => {
         'dependencies:iprospectindex': 'ElasticsearchProspectIndex',
         'analytics:username': 'business',
         'Analytics:Password': 'correct horse',
+        'handlers:inprocess': ' save ',
       });
 
       expect(settings).to.deep.equal({
@@ -99,17 +101,18 @@ describe('readSignUpSettings', () => {
           encoding: 'utf-16le',
         },
         database: { connectionString: 'Server=db;Database=SignUp;User Id=sa;Password=x', migrate: false },
-        analytics: { connectionString: 'mysql://analytics@db/analytics', separate: true },
+        analyticsDatabase: { connectionString: 'mysql://analytics@db/analytics', separate: true },
         elasticsearch: { url: 'http://es:9200', index: 'signups', username: undefined, password: undefined, apiKey: 'a2V5' },
         web: { port: 80 },
         metricsServer: { enabled: true, port: 50505, consumerLagIntervalMs: 15_000 },
         logging: { level: 'warn', format: 'json' },
-        analyticsAccess: { username: 'business', password: 'correct horse' },
+        analyticsLogin: { username: 'business', password: 'correct horse' },
+        handlers: { inProcess: ['save'] },
       });
     });
 
     it('keeps spaces at either end of the analytics password', () => {
-      expect(settingsFrom({ 'Analytics:Password': ' pass phrase ' }).analyticsAccess.password).to.equal(' pass phrase ');
+      expect(settingsFrom({ 'Analytics:Password': ' pass phrase ' }).analyticsLogin.password).to.equal(' pass phrase ');
     });
 
     it('splits a cluster URL into servers, keeping credentials and accepting tls://', () => {
@@ -257,11 +260,25 @@ describe('readSignUpSettings', () => {
     });
   });
 
+  describe('Handlers:InProcess', () => {
+    it('reads the command names in the order given, once each, and none as no handler', () => {
+      expect(settingsFrom({ 'Handlers:InProcess': 'index, save,index' }).handlers).to.deep.equal({ inProcess: ['index', 'save'] });
+      expect(settingsFrom({ 'Handlers:InProcess': 'None' }).handlers).to.deep.equal({ inProcess: [] });
+      expect(settingsFrom({ 'Handlers:InProcess': ' ' }).handlers).to.deep.equal({});
+    });
+
+    it('stops with one line naming Handlers:InProcess for a value that is not a list of command names', () => {
+      const error = errorFrom({ 'Handlers:InProcess': 'save,,index' });
+      expect(error.key).to.equal('Handlers:InProcess');
+      expect(error.message).to.equal('Handlers:InProcess = "save,,index" is not a list of handler commands; use command names separated by commas (save,index), or none');
+    });
+  });
+
   describe('analytics stores', () => {
     it('keeps the read model in the sign-up database unless ConnectionStrings:AnalyticsDb is set', () => {
-      expect(settingsFrom({ 'ConnectionStrings:SignUpDb': 'postgres://db/signup' }).analytics)
+      expect(settingsFrom({ 'ConnectionStrings:SignUpDb': 'postgres://db/signup' }).analyticsDatabase)
         .to.deep.equal({ connectionString: 'postgres://db/signup', separate: false });
-      expect(settingsFrom({ 'ConnectionStrings:SignUpDb': 'postgres://db/signup', 'ConnectionStrings:AnalyticsDb': 'sqlite:./data/analytics.db' }).analytics)
+      expect(settingsFrom({ 'ConnectionStrings:SignUpDb': 'postgres://db/signup', 'ConnectionStrings:AnalyticsDb': 'sqlite:./data/analytics.db' }).analyticsDatabase)
         .to.deep.equal({ connectionString: 'sqlite:./data/analytics.db', separate: true });
     });
 

@@ -4,14 +4,12 @@ import {
   ConfigurationError,
   IEventPublisher,
   ILogger,
-  IndexProspectEventHandler,
   IProspectAnalytics,
   IProspectIndex,
   IProspectRepository,
   IProspectSaveHandler,
   IReferenceDataLoader,
   ReferenceData,
-  SaveProspectEventHandler,
   SignUpProspect,
   SynchronousProspectSaveHandler,
   type ProspectSignedUpEvent,
@@ -22,7 +20,7 @@ import type { Knex } from 'knex';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import sinon from 'sinon';
 import { Configuration, readSignUpSettings, type SignUpSettings } from '../../../src/config/index.js';
-import { createSignUpModule, describeChosen, ReferenceDataSource, USE_CASE_PORTS } from '../../../src/di/index.js';
+import { createSignUpModule, describeChosen, ReferenceDataSource, SIGN_UP_PROSPECT_PORTS } from '../../../src/di/index.js';
 import { ElasticsearchConnection, ElasticsearchProspectIndex } from '../../../src/elasticsearch/index.js';
 import { ApiReferenceDataLoader } from '../../../src/http/index.js';
 import { InMemoryProspectRepository, InMemoryReferenceDataLoader } from '../../../src/memory/index.js';
@@ -192,12 +190,12 @@ describe('createSignUpModule', () => {
   });
 
   describe('use cases', () => {
-    it('binds SignUpProspect and SaveProspectEventHandler as singletons', () => {
-      const container = containerFor(settingsFrom());
+    it('binds SignUpProspect as a singleton over the chosen save handler, reaching only its ports', () => {
+      const container = containerFor(settingsFrom({ 'Dependencies:IProspectSaveHandler': 'SynchronousProspectSaveHandler' }));
 
       expect(container.get(SignUpProspect)).to.be.instanceOf(SignUpProspect).and.to.equal(container.get(SignUpProspect));
-      expect(container.get(SaveProspectEventHandler)).to.be.instanceOf(SaveProspectEventHandler)
-        .and.to.equal(container.get(SaveProspectEventHandler));
+      expect(createSignUpModule(settingsFrom(), { ports: SIGN_UP_PROSPECT_PORTS }).chosen)
+        .to.deep.equal({ IProspectSaveHandler: 'AsynchronousProspectSaveHandler', IReferenceDataLoader: 'DatabaseReferenceDataLoader' });
     });
   });
 
@@ -221,7 +219,7 @@ describe('createSignUpModule', () => {
 
   describe('IProspectIndex', () => {
     it('binds SqlProspectIndex as both the index and the analytics, one instance, on the analytics connection', () => {
-      const signUp = createSignUpModule(settingsFrom(), { ports: USE_CASE_PORTS.IndexProspectEventHandler });
+      const signUp = createSignUpModule(settingsFrom(), { ports: ['IProspectIndex', 'IReferenceDataLoader'] });
       const container = new Container();
       container.bind(AnalyticsSqlConnection).toConstantValue(knex);
       container.bind(SqlConnection).toConstantValue(knex);
@@ -229,7 +227,6 @@ describe('createSignUpModule', () => {
       container.load(signUp.module);
 
       expect(container.get(IProspectIndex)).to.be.instanceOf(SqlProspectIndex).and.to.equal(container.get(IProspectAnalytics));
-      expect(container.get(IndexProspectEventHandler).name).to.equal('index-handler');
       expect(signUp.chosen).to.deep.equal({ IProspectIndex: 'SqlProspectIndex', IReferenceDataLoader: 'DatabaseReferenceDataLoader' });
       expect(signUp.needs('analyticsDatabase')).to.equal(true);
       expect(signUp.needs('elasticsearch')).to.equal(false);

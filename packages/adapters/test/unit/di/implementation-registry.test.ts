@@ -1,7 +1,7 @@
 import { ConfigurationError, IProspectRepository, IProspectSaveHandler, IReferenceDataLoader } from '@signup/domain';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { implementationRegistry, resolveImplementation, type ConfigurablePort } from '../../../src/di/index.js';
+import { findImplementation, implementationRegistry, type ConfigurablePort } from '../../../src/di/index.js';
 
 function configurationError(action: () => unknown): ConfigurationError {
   try {
@@ -36,7 +36,7 @@ describe('implementationRegistry', () => {
   });
 });
 
-describe('resolveImplementation', () => {
+describe('findImplementation', () => {
   const cases: [ConfigurablePort, string, string][] = [
     ['IProspectSaveHandler', 'SynchronousProspectSaveHandler', 'SynchronousProspectSaveHandler'],
     ['IProspectSaveHandler', 'SignUp.Web.ProspectSave.SynchronousProspectSaveHandler', 'SynchronousProspectSaveHandler'],
@@ -53,20 +53,20 @@ describe('resolveImplementation', () => {
 
   for (const [port, configured, expected] of cases) {
     it(`resolves ${port} = ${configured.trim()} to ${expected}`, () => {
-      expect(resolveImplementation(port, configured)).to.equal(expected);
+      expect(findImplementation(port, configured).name).to.equal(expected);
     });
   }
 
   for (const configured of [undefined, '', '   ']) {
     it(`uses the defaults when the name is ${JSON.stringify(configured)}`, () => {
-      expect(resolveImplementation('IProspectSaveHandler', configured)).to.equal('AsynchronousProspectSaveHandler');
-      expect(resolveImplementation('IReferenceDataLoader', configured)).to.equal('DatabaseReferenceDataLoader');
-      expect(resolveImplementation('IProspectRepository', configured)).to.equal('SqlProspectRepository');
+      expect(findImplementation('IProspectSaveHandler', configured).name).to.equal('AsynchronousProspectSaveHandler');
+      expect(findImplementation('IReferenceDataLoader', configured).name).to.equal('DatabaseReferenceDataLoader');
+      expect(findImplementation('IProspectRepository', configured).name).to.equal('SqlProspectRepository');
     });
   }
 
   it('rejects an unknown name with one line naming the key, the value and the valid names', () => {
-    const error = configurationError(() => resolveImplementation('IProspectSaveHandler', 'Foo'));
+    const error = configurationError(() => findImplementation('IProspectSaveHandler', 'Foo').name);
 
     expect(error.key).to.equal('Dependencies:IProspectSaveHandler');
     expect(error.message).to.equal('Dependencies:IProspectSaveHandler = "Foo" is not a known implementation; '
@@ -75,13 +75,13 @@ describe('resolveImplementation', () => {
 
   it('rejects a full name from the wrong namespace', () => {
     const error = configurationError(() =>
-      resolveImplementation('IReferenceDataLoader', 'SignUp.Web.ProspectSave.DatabaseReferenceDataLoader'));
+      findImplementation('IReferenceDataLoader', 'SignUp.Web.ProspectSave.DatabaseReferenceDataLoader').name);
 
     expect(error.key).to.equal('Dependencies:IReferenceDataLoader');
     expect(error.message).to.contain('DatabaseReferenceDataLoader, ApiReferenceDataLoader');
   });
 
   it('rejects a port that is not configurable', () => {
-    expect(() => resolveImplementation('ILogger' as ConfigurablePort, 'x')).to.throw(TypeError, 'ILogger is not a configurable port');
+    expect(() => findImplementation('ILogger' as ConfigurablePort, 'x').name).to.throw(TypeError, 'ILogger is not a configurable port');
   });
 });

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import request from 'supertest';
 import { ConfigurationError, type ILogger } from '@signup/domain';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
+import { describeError } from '@signup/adapters/hosting';
 import { InMemoryReferenceDataLoader } from '@signup/adapters/memory';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '@signup/test-support/postgres';
@@ -27,11 +28,6 @@ const SIGN_UPS = [
   { firstName: 'mail me at hidden.name@example.org', lastName: 'Name', emailAddress: 'n_a-m.e@example.io', companyName: 'see x.y@example.net' },
 ];
 const EMAILS = [...SIGN_UPS.map((s) => s.emailAddress), 'hidden.name@example.org', 'x.y@example.net'];
-
-/** What main.ts logs when the host cannot start. */
-function describeFailure(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 /** The error reading the settings or starting the host ends in; undefined (after stopping it) if it starts. */
 async function startFailure(env: Record<string, string>, logger: ILogger): Promise<unknown> {
@@ -135,7 +131,7 @@ describe('log lines of the web host', function () {
         captured.logger,
       );
       expect(failure, 'a start with a wrong NATS password fails').to.not.equal(undefined);
-      captured.logger.error(`Could not start: ${describeFailure(failure)}`);
+      captured.logger.error(`Could not start: ${describeError(failure)}`);
     });
 
     after(async () => {
@@ -145,7 +141,7 @@ describe('log lines of the web host', function () {
 
     it('logs where it connects, with the credentials masked', () => {
       expect(captured.lines.some((line) => line.includes(`Connecting to message queue url: nats://***:***@127.0.0.1:${nats?.port}`))).to.equal(true);
-      expect(captured.lines.some((line) => /Database: postgres:\/\/[^ ]*\*\*\*@127\.0\.0\.1:5432\//.test(line))).to.equal(true);
+      expect(captured.lines.some((line) => /Connecting to database: postgres:\/\/[^ ]*\*\*\*@127\.0\.0\.1:5432\//.test(line))).to.equal(true);
     });
 
     it('shows no password and no email address in any line, including the failed start', () => {
@@ -184,7 +180,7 @@ describe('log lines of the web host', function () {
         } finally {
           await host.stop();
         }
-        expect(captured.lines.some((line) => line.includes('Database: ') && line.includes('***'))).to.equal(true);
+        expect(captured.lines.some((line) => line.includes('Connecting to database: ') && line.includes('***'))).to.equal(true);
         expectMasked(captured.lines, [DB_PASSWORD], EMAILS);
         for (const answer of answers) {
           expect(answer).to.not.contain(DB_PASSWORD);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { RecordingLogger } from '@signup/adapters/memory';
-import { ShutdownStack } from '../../src/lifecycle/shutdown-stack.js';
+import { RecordingLogger } from '../../../src/memory/index.js';
+import { ShutdownStack } from '../../../src/hosting/index.js';
 
 describe('ShutdownStack', () => {
   describe('run', () => {

@@ -7,7 +7,7 @@ import {
   AnalyticsSqlConnection, ANALYTICS_CONNECTION_STRING_KEY, createKnex, migrateDatabase, parseConnectionString, SqlHealthCheck,
   type SqlConnection,
 } from '../sql/index.js';
-import type { SignUpModule } from './create-sign-up-module.js';
+import type { SignUpModule } from '../di/create-sign-up-module.js';
 
 /** What `openAnalyticsStore` reuses and how it opens a database; the I/O is replaceable in tests. */
 export interface AnalyticsStoreOptions {
@@ -78,11 +78,11 @@ export async function openAnalyticsStore(settings: SignUpSettings, signUp: SignU
   if (signUp.needs('elasticsearch')) return openElasticsearch(settings, options.logger);
   if (!signUp.needs('analyticsDatabase')) return undefined;
   const { logger, signUpConnection } = options;
-  if (signUpConnection !== undefined && !settings.analytics.separate) {
+  if (signUpConnection !== undefined && !settings.analyticsDatabase.separate) {
     return { module: new ContainerModule(({ bind }) => { bind(AnalyticsSqlConnection).toConstantValue(signUpConnection); }), close: () => Promise.resolve() };
   }
-  const key = settings.analytics.separate ? ANALYTICS_CONNECTION_STRING_KEY : 'ConnectionStrings:SignUpDb';
-  const { connectionString } = settings.analytics;
+  const key = settings.analyticsDatabase.separate ? ANALYTICS_CONNECTION_STRING_KEY : 'ConnectionStrings:SignUpDb';
+  const { connectionString } = settings.analyticsDatabase;
   logger.info(`Connecting to analytics database: ${parseConnectionString(connectionString, key).display}`);
   const knex = (options.createKnex ?? createKnex)(connectionString, { connectionStringKey: key });
   const close = (): Promise<void> => knex.destroy().catch((error: unknown) => logger.warn('Could not close the analytics database connections cleanly', { error }));

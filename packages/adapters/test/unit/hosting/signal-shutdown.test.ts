@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import { EventEmitter } from 'node:events';
 import sinon from 'sinon';
-import { RecordingLogger } from '@signup/adapters/memory';
-import { SignalShutdown } from '../../src/lifecycle/signal-shutdown.js';
+import { RecordingLogger } from '../../../src/memory/index.js';
+import { SignalShutdown } from '../../../src/hosting/index.js';
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
   let resolve!: (value: T) => void;

@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import { describe, it } from 'mocha';
+import { Configuration, readSignUpSettings } from '@signup/adapters/config';
+import { ConfigurationError } from '@signup/domain';
+import { HANDLER_COMMANDS } from '@signup/host-handler';
+import { planWebHost } from '../../../src/composition/build-container.js';
+
+function settingsFrom(values: Record<string, string> = {}) {
+  return readSignUpSettings(Configuration.from(values));
+}
+
+describe('planWebHost', () => {
+  it('runs every handler of the command table in the all-in-one when Handlers:InProcess is unset, and binds their ports', () => {
+    const plan = planWebHost(settingsFrom());
+
+    expect(plan.inProcess).to.equal(true);
+    expect(plan.handlers.map((handler) => handler.name)).to.deep.equal(['save-handler', 'index-handler']);
+    expect(Object.keys(plan.signUp.chosen)).to.include.members(['IProspectSaveHandler', 'IReferenceDataLoader', 'IProspectRepository', 'IProspectIndex']);
+  });
+
+  it('runs only the handlers Handlers:InProcess names, and no handler for none', () => {
+    expect(planWebHost(settingsFrom({ 'Handlers:InProcess': 'index' })).handlers.map((handler) => handler.name)).to.deep.equal(['index-handler']);
+    const none = planWebHost(settingsFrom({ 'Handlers:InProcess': 'none' }));
+    expect(none.handlers).to.deep.equal([]);
+    expect(none.signUp.chosen).to.not.have.property('IProspectRepository');
+  });
+
+  it('stops with one line naming Handlers:InProcess and the handler commands for a name that is no handler command', () => {
+    const error = (() => {
+      try {
+        planWebHost(settingsFrom({ 'Handlers:InProcess': 'save,deadletters' }));
+      } catch (thrown) {
+        return thrown;
+      }
+      return undefined;
+    })();
+
+    expect(error).to.be.instanceOf(ConfigurationError).with.property('key', 'Handlers:InProcess');
+    expect((error as Error).message).to.equal('Handlers:InProcess names "deadletters", which is not a handler command; use some of: save, index (comma-separated), or none');
+  });
+
+  it('runs no handler in its process with MessageQueue:Url, nor with a synchronous save', () => {
+    expect(planWebHost(settingsFrom({ 'MessageQueue:Url': 'nats://mq:4222' }))).to.include({ inProcess: false }).and.have.property('handlers').that.is.empty;
+    expect(planWebHost(settingsFrom({ 'Dependencies:IProspectSaveHandler': 'SynchronousProspectSaveHandler' })).handlers).to.be.empty;
+  });
+
+  it('takes the handlers from the command table it is given', () => {
+    const [save] = HANDLER_COMMANDS;
+    expect(planWebHost(settingsFrom(), { commands: [save!] }).handlers.map((handler) => handler.name)).to.deep.equal(['save-handler']);
+  });
+});

@@ -8,7 +8,8 @@ import {
   type ProspectSignedUpEvent,
   QueueUnavailableError,
 } from '@signup/domain';
-import { settleBatch, type InboundMessage } from '../messaging/settle-batch.js';
+import type { InboundMessage } from '../messaging/inbound-message.js';
+import { settleBatch } from '../messaging/settle-batch.js';
 import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { extractTraceContextFromRecord, traceContextRecord, type TraceContextRecord } from '../tracing/trace-context-propagation.js';
 

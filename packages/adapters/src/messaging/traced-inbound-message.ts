@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import { PROSPECT_SIGNED_UP_SUBJECT, type ProspectSignedUpEvent } from '@signup/domain';
 import { recordMessageFailure, type MessagingTracer, type TracedMessage } from '../tracing/messaging-tracer.js';
-import type { InboundMessage } from './settle-batch.js';
+import type { InboundMessage } from './inbound-message.js';
 
 function failure(name: string, message: string): Error {
   const error = new Error(message);

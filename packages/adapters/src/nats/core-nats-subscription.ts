@@ -6,7 +6,8 @@ import {
   type ISubscription,
 } from '@signup/domain';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import { settleBatch, type InboundMessage } from '../messaging/settle-batch.js';
+import type { InboundMessage } from '../messaging/inbound-message.js';
+import { settleBatch } from '../messaging/settle-batch.js';
 import { extractTraceContext } from '../tracing/trace-context-propagation.js';
 import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { deadLetterHeaders, fitDeadLetterBody } from './dead-letter.js';

@@ -8,7 +8,7 @@ import type { EventOutcome, IProspectEventHandler } from '../ports/event-subscri
 import { ILogger } from '../ports/logger.js';
 import { IProspectIndex, type IndexedProspect, type IndexItemResult } from '../ports/prospect-index.js';
 import { IReferenceDataLoader } from '../ports/reference-data-loader.js';
-import { handleBatchOfEvents } from './handle-batch-of-events.js';
+import { prepareAndWriteBatch } from './prepare-and-write-batch.js';
 
 /** The name the index handler subscribes as: its durable consumer and queue group. */
 export const INDEX_HANDLER_NAME = 'index-handler';
@@ -66,7 +66,7 @@ export class IndexProspectEventHandler implements IProspectEventHandler {
   ) {}
 
   handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {
-    return handleBatchOfEvents(events, this.referenceData, {
+    return prepareAndWriteBatch(events, this.referenceData, {
       prepare: (event, reference) => {
         const document = toIndexedProspect(event, reference);
         this.logger.info(`Indexing prospect, signed up at: ${document.signUpDate.toISOString()}; event ID: ${document.eventId}`);

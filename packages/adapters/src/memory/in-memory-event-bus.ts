@@ -30,8 +30,8 @@ export interface InMemoryEventBusOptions {
   readonly tracer?: MessagingTracer | undefined;
 }
 
-/** An event a handler rejected, kept with the reason and the handler's name. */
-export interface DeadLetter {
+/** An event a handler rejected, kept in memory with the reason and the handler's name (the NATS adapter's `DeadLetter` is a stored message). */
+export interface InMemoryDeadLetter {
   readonly event: ProspectSignedUpEvent;
   readonly reason: string;
   readonly handler: string;
@@ -112,7 +112,7 @@ function checkDelays(delays: readonly number[]): readonly number[] {
  */
 export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
   /** Events handlers rejected, oldest first. */
-  readonly deadLetters: DeadLetter[] = [];
+  readonly deadLetters: InMemoryDeadLetter[] = [];
   readonly capacity: number;
   readonly batchSize: number;
   readonly retryDelaysMs: readonly number[];

@@ -3,3 +3,4 @@ export * from './database-errors.js';
 export * from './handler-errors.js';
 export * from './reference-data-errors.js';
 export * from './signup-error.js';
+export * from './sign-up-time-invalid-error.js';

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { SignUpError } from '../errors/signup-error.js';
+import { SignUpTimeInvalidError } from '../errors/sign-up-time-invalid-error.js';
 import type { ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
 import { toProspectInput } from '../model/prospect.js';
 import type { ReferenceData } from '../model/reference-data.js';
@@ -13,22 +13,19 @@ import { prepareAndWriteBatch } from './prepare-and-write-batch.js';
 /** The name the index handler subscribes as: its durable consumer and queue group. */
 export const INDEX_HANDLER_NAME = 'index-handler';
 
-/** Code of the error for an event whose sign-up time is not a valid time. Permanent. */
-export const SIGN_UP_TIME_INVALID = 'SIGN_UP_TIME_INVALID';
-
 /**
  * The document an event is indexed as: the validated prospect with the country and
  * role names of the reference data (not the names the event carried), the full name
  * as the original index had it, and the correlation id as the document's identity.
  *
  * @throws ProspectInvalidError when the prospect does not pass validation.
- * @throws SignUpError `SIGN_UP_TIME_INVALID` when `signedUpAt` is not a valid time.
+ * @throws SignUpTimeInvalidError when `signedUpAt` is not a valid time.
  */
 export function toIndexedProspect(event: ProspectSignedUpEvent, reference: ReferenceData): IndexedProspect {
   const prospect = validateProspect(toProspectInput(event.prospect), reference);
   const signUpDate = new Date(event.signedUpAt);
   if (Number.isNaN(signUpDate.getTime())) {
-    throw new SignUpError(SIGN_UP_TIME_INVALID, 'signedUpAt: the event has no valid sign-up time.');
+    throw new SignUpTimeInvalidError();
   }
   return {
     eventId: event.correlationId,

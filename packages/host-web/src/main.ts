@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError, type ILogger } from '@signup/domain';
+import { type ILogger } from '@signup/domain';
+import { ConfigurationError } from '@signup/adapters/config';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
 import { ConsoleLogger } from '@signup/adapters/logging';
 import { startTracing, type Tracing } from '@signup/adapters/tracing';

@@ -1,14 +1,7 @@
 import {
-  AsynchronousProspectSaveHandler,
-  CachingReferenceDataLoader,
-  ConfigurationError,
-  IProspectAnalytics,
-  IProspectIndex,
-  IProspectRepository,
-  IProspectSaveHandler,
-  IReferenceDataLoader,
-  SynchronousProspectSaveHandler,
+  AsynchronousProspectSaveHandler, CachingReferenceDataLoader, IProspectAnalytics, IProspectIndex, IProspectRepository, IProspectSaveHandler, IReferenceDataLoader, SynchronousProspectSaveHandler,
 } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import type { ContainerModuleLoadOptions, Newable } from 'inversify';
 import { CONFIGURABLE_PORTS, type ConfigurablePort, type SignUpSettings } from '../config/index.js';
 // The store's class only: the Elasticsearch client (an optional peer) is loaded by openAnalyticsStore when it is chosen.

@@ -1,4 +1,5 @@
-import { HandlerNameInvalidError, PROSPECT_SIGNED_UP_SUBJECT, type ILogger } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT, type ILogger } from '@signup/domain';
+import { HandlerNameInvalidError } from './handler-errors.js';
 import {
   AckPolicy,
   DeliverPolicy,

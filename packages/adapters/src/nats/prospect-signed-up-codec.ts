@@ -1,12 +1,7 @@
 import {
-  isCorrelationId,
-  MessageUndecodableError,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  type Country,
-  type Prospect,
-  type ProspectSignedUpEvent,
-  type Role,
+  isCorrelationId, PROSPECT_SIGNED_UP_SUBJECT, type Country, type Prospect, type ProspectSignedUpEvent, type Role,
 } from '@signup/domain';
+import { MessageUndecodableError } from './message-undecodable-error.js';
 import type { MessageEncoding } from '../config/index.js';
 
 const encoder = new TextEncoder();

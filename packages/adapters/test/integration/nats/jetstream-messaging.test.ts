@@ -1,12 +1,7 @@
 import {
-  ConfigurationError,
-  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  QueueUnavailableError,
-  type EventOutcome,
-  type ISubscription,
-  type ProspectSignedUpEvent,
+  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type EventOutcome, type ISubscription, type ProspectSignedUpEvent,
 } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';

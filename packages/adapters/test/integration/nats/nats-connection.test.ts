@@ -1,4 +1,5 @@
-import { ConfigurationError, QueueUnavailableError } from '@signup/domain';
+import { QueueUnavailableError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, afterEach, before, describe, it } from 'mocha';

@@ -1,21 +1,7 @@
 import {
-  AsynchronousProspectSaveHandler,
-  CachingReferenceDataLoader,
-  ConfigurationError,
-  IEventPublisher,
-  ILogger,
-  IndexProspectEventHandler,
-  IProspectAnalytics,
-  IProspectIndex,
-  IProspectRepository,
-  IProspectSaveHandler,
-  IReferenceDataLoader,
-  ReferenceData,
-  SaveProspectEventHandler,
-  SignUpProspect,
-  SynchronousProspectSaveHandler,
-  type ProspectSignedUpEvent,
+  AsynchronousProspectSaveHandler, CachingReferenceDataLoader, IEventPublisher, ILogger, IndexProspectEventHandler, IProspectAnalytics, IProspectIndex, IProspectRepository, IProspectSaveHandler, IReferenceDataLoader, ReferenceData, SaveProspectEventHandler, SignUpProspect, SynchronousProspectSaveHandler, type ProspectSignedUpEvent,
 } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import { Container, type Newable } from 'inversify';
 import type { Knex } from 'knex';

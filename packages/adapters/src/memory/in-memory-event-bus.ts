@@ -1,13 +1,7 @@
 import {
-  type IEventPublisher,
-  type IEventSubscriber,
-  type ILogger,
-  type IProspectEventHandler,
-  type ISubscription,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  type ProspectSignedUpEvent,
-  QueueUnavailableError,
+  type IEventPublisher, type IEventSubscriber, type ILogger, type IProspectEventHandler, type ISubscription, type ProspectSignedUpEvent, QueueUnavailableError,
 } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
 import type { InboundMessage } from '../messaging/inbound-message.js';
 import { settleBatch } from '../messaging/settle-batch.js';
 import type { MessagingTracer } from '../tracing/messaging-tracer.js';

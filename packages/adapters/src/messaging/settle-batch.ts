@@ -1,4 +1,5 @@
-import { PROSPECT_SIGNED_UP_SUBJECT, type EventOutcome, type ILogger, type IProspectEventHandler, type ProspectSignedUpEvent } from '@signup/domain';
+import { type EventOutcome, type ILogger, type IProspectEventHandler, type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from './event-subjects.js';
 import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import type { InboundMessage } from './inbound-message.js';
 import { oneOutcomePerEvent } from './one-outcome-per-event.js';

@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
-import { PROSPECT_SIGNED_UP_SUBJECT, type ProspectSignedUpEvent } from '@signup/domain';
+import { type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from './event-subjects.js';
 import { recordMessageFailure, type MessagingTracer, type TracedMessage } from '../tracing/messaging-tracer.js';
 import type { InboundMessage } from './inbound-message.js';
 

@@ -1,10 +1,7 @@
 import {
-  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  type ILogger,
-  type IProspectEventHandler,
-  type ISubscription,
+  type ILogger, type IProspectEventHandler, type ISubscription,
 } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { InboundMessage } from '../messaging/inbound-message.js';
 import { settleBatch } from '../messaging/settle-batch.js';

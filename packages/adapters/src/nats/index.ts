@@ -14,3 +14,4 @@ export * from './prospect-signed-up-codec.js';
 export * from './signup-stream.js';
 export * from './handler-errors.js';
 export * from './message-undecodable-error.js';
+export * from '../messaging/event-subjects.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { connect, type Msg, type NatsConnection } from 'nats';
 import { DEAD_LETTER_HANDLER_HEADER, DEAD_LETTER_REASON_HEADER, encodeProspectSignedUpEvent } from '@signup/adapters/nats';
-import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import { freePort } from '@signup/test-support/free-port';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '@signup/test-support/postgres';

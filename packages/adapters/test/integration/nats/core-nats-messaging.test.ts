@@ -1,9 +1,7 @@
 import {
-  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  QueueUnavailableError,
-  type ISubscription,
+  QueueUnavailableError, type ISubscription,
 } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';

@@ -1,4 +1,5 @@
-import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError } from '@signup/domain';
+import { QueueUnavailableError } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';

@@ -1,6 +1,7 @@
 import {
-  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type EventOutcome, type ISubscription, type ProspectSignedUpEvent,
+  QueueUnavailableError, type EventOutcome, type ISubscription, type ProspectSignedUpEvent,
 } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { ConfigurationError } from '../../../src/config/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';

@@ -1,4 +1,4 @@
-import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { OTLP_SPAN_KIND, OtlpTraceReceiver, type ReceivedSpan } from '@signup/test-support/otlp-trace-receiver';
 import { expect } from 'chai';

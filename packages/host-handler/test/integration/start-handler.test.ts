@@ -8,7 +8,7 @@ import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, type NatsConnection } from '@signup/adapters/nats';
 import { createKnex } from '@signup/adapters/sql';
 import { type ProspectSignedUpEvent } from '@signup/domain';
-import { eventually } from '@signup/test-support/eventually';
+import { waitUntil } from '@signup/test-support/wait-until';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
 import { startSaveHandler, type RunningHandler } from '../../src/composition/start-handler.js';
@@ -75,14 +75,14 @@ describe('startSaveHandler with a real nats-server and SQLite', function () {
     };
 
     await publisher.publish(event);
-    const row = await eventually(async () => {
+    const row = await waitUntil(async () => {
       const found = await knex('Prospects').where('EventId', event.correlationId).first<{ ProspectId: number } | undefined>();
       return found;
-    }, 'the prospect row');
-    const ready = await eventually(async () => {
+    }, { description: 'the prospect row' });
+    const ready = await waitUntil(async () => {
       const response = await fetch(`${monitoring}/health/ready`);
       return response.status === 200 ? response : undefined;
-    }, 'readiness');
+    }, { description: 'readiness' });
     const metrics = await (await fetch(`${monitoring}/metrics`)).text();
 
     expect(await ready.json()).to.deep.include({ ready: true });

@@ -13,7 +13,8 @@ import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server'
 import { createTestDatabase, requirePostgres, type TestDatabase } from '@signup/test-support/postgres';
 import { WebHost } from '../../../src/composition/web-host.js';
 import { capturingLogger, expectMasked } from '../../support/log-lines.js';
-import { eventually, freePort } from '../web-process.js';
+import { freePort } from '../web-process.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 const DB_PASSWORD = 'Db-Pa55w0rd-4711';
 const NATS_USER = 'signup';
@@ -74,7 +75,7 @@ describe('log lines of the web host', function () {
           await signUpEveryWay(host.app.callback(), 202);
           const db = new Database(path.join(folder, 'signup.db'), { readonly: true, fileMustExist: true });
           try {
-            await eventually(() => ((db.prepare('SELECT COUNT(*) AS n FROM Prospects').get() as { n: number }).n === SIGN_UPS.length ? true : undefined));
+            await waitUntil(() => ((db.prepare('SELECT COUNT(*) AS n FROM Prospects').get() as { n: number }).n === SIGN_UPS.length ? true : undefined));
           } finally {
             db.close();
           }

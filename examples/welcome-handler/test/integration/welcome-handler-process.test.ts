@@ -84,7 +84,7 @@ describe('the welcome handler run by the handler host, as a process', function (
     const metrics = await (await fetch(`${monitoring}/metrics`)).text();
 
     expect(ready.checks).to.deep.equal({ 'message-queue': 'ok', subscription: 'ok' });
-    expect(metrics).to.include('message_handler_events{handler="welcome-handler",status="saved"} 1');
+    expect(metrics).to.include('message_handler_events_total{handler="welcome-handler",status="done"} 1');
   });
 
   it('stops gracefully on SIGTERM and exits 0', async () => {

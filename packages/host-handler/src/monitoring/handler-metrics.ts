@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** The handler host's metrics, in a registry of its own (never the prom-client global one). */
 export interface HandlerMetrics {
   readonly registry: Registry;
-  /** `message_handler_events{handler,status}`: events handled, by outcome (saved, rejected, retried). */
+  /** `message_handler_events_total{handler,status}`: events handled, by outcome (`done`, `rejected`, `retry`). */
   readonly events: Counter<'handler' | 'status'>;
   /** `signup_handler_batch_size{handler}`: events per batch handed to the handler. */
   readonly batchSize: Histogram<'handler'>;
@@ -45,8 +45,8 @@ export function createHandlerMetrics(options: HandlerMetricsOptions): HandlerMet
   return {
     registry,
     events: new Counter({
-      name: 'message_handler_events',
-      help: 'Events handled by a message handler, by outcome: saved, rejected (dead-lettered) or retried.',
+      name: 'message_handler_events_total',
+      help: 'Events handled by a message handler, by outcome: done, rejected (dead-lettered) or retry.',
       labelNames: ['handler', 'status'] as const,
       registers,
     }),

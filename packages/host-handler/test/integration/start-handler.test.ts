@@ -86,7 +86,7 @@ describe('startSaveHandler with a real nats-server and SQLite', function () {
     const metrics = await (await fetch(`${monitoring}/metrics`)).text();
 
     expect(await ready.json()).to.deep.include({ ready: true });
-    expect(metrics).to.include('message_handler_events{handler="save-handler",status="saved"} 1');
+    expect(metrics).to.include('message_handler_events_total{handler="save-handler",status="done"} 1');
     expect(lines.join('\n')).to.include(`Prospect saved. Prospect ID: ${row.ProspectId}; event ID: ${event.correlationId}`)
       .and.include('j***@example.com').and.not.include('jo.doe@example.com');
   });

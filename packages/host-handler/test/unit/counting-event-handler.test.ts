@@ -19,18 +19,18 @@ class ScriptedHandler implements IProspectEventHandler {
 
 function makeCounter(): { registry: Registry; counter: Counter<'handler' | 'status'> } {
   const registry = new Registry();
-  const counter = new Counter({ name: 'message_handler_events', help: 'events', labelNames: ['handler', 'status'] as const, registers: [registry] });
+  const counter = new Counter({ name: 'message_handler_events_total', help: 'events', labelNames: ['handler', 'status'] as const, registers: [registry] });
   return { registry, counter };
 }
 
 async function counts(registry: Registry): Promise<Record<string, number>> {
-  const metric = await registry.getSingleMetric('message_handler_events')!.get();
+  const metric = await registry.getSingleMetric('message_handler_events_total')!.get();
   return Object.fromEntries(metric.values.map((value) => [`${value.labels.handler}/${value.labels.status}`, value.value]));
 }
 
 describe('CountingEventHandler', () => {
   describe('handle', () => {
-    it('counts done as saved, rejected as rejected and retry as retried, per handler name', async () => {
+    it('counts each event by its outcome (done, rejected, retry), per handler name', async () => {
       const { registry, counter } = makeCounter();
       const outcomes: EventOutcome[] = [
         { status: 'done', prospectId: 1 },
@@ -43,9 +43,9 @@ describe('CountingEventHandler', () => {
       await handler.handle(['a', 'b', 'c', 'd'].map((correlationId) => newProspectSignedUpEvent({ correlationId })));
 
       expect(await counts(registry)).to.deep.equal({
-        'save-handler/saved': 2,
+        'save-handler/done': 2,
         'save-handler/rejected': 1,
-        'save-handler/retried': 1,
+        'save-handler/retry': 1,
       });
     });
 
@@ -61,7 +61,7 @@ describe('CountingEventHandler', () => {
       expect(inner.batches).to.deep.equal([batch]);
     });
 
-    it('counts a batch the inner handler throws on as retried and rethrows the error', async () => {
+    it('counts a batch the inner handler throws on as retry and rethrows the error', async () => {
       const { registry, counter } = makeCounter();
       const failure = new Error('boom');
       const handler = new CountingEventHandler(new ScriptedHandler(() => Promise.reject(failure)), counter);
@@ -74,7 +74,7 @@ describe('CountingEventHandler', () => {
       }
 
       expect(thrown).to.equal(failure);
-      expect(await counts(registry)).to.deep.equal({ 'save-handler/retried': 3 });
+      expect(await counts(registry)).to.deep.equal({ 'save-handler/retry': 3 });
     });
 
     it('adds up across batches', async () => {
@@ -87,7 +87,7 @@ describe('CountingEventHandler', () => {
       await handler.handle([newProspectSignedUpEvent({ correlationId: 'a' }), newProspectSignedUpEvent({ correlationId: 'b' })]);
       await handler.handle([newProspectSignedUpEvent({ correlationId: 'c' }), newProspectSignedUpEvent({ correlationId: 'd' })]);
 
-      expect(await counts(registry)).to.deep.equal({ 'save-handler/saved': 4 });
+      expect(await counts(registry)).to.deep.equal({ 'save-handler/done': 4 });
     });
   });
 

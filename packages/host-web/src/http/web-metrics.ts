@@ -10,7 +10,7 @@ export interface WebMetricsOptions {
  * The web host's Prometheus metrics, in a registry of its own (never prom-client's
  * global one, so several apps can live in one process): default process metrics,
  * `http_requests_total` and `http_request_duration_seconds` by method, route and
- * status, `prospect_saves` by save handler, `signup_publish_duration_seconds` by
+ * status, `prospect_saves_total` by save handler, `signup_publish_duration_seconds` by
  * messaging mode and `signup_unavailable_responses_total` by cause (docs/observability.md).
  */
 export class WebMetrics {
@@ -38,7 +38,7 @@ export class WebMetrics {
       registers: [this.registry],
     });
     this.saves = new Counter({
-      name: 'prospect_saves',
+      name: 'prospect_saves_total',
       help: 'Sign-ups accepted (saved or queued), by save handler.',
       labelNames: ['handler'],
       registers: [this.registry],

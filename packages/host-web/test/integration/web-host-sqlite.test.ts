@@ -93,7 +93,7 @@ describe('WebHost on SQLite', () => {
 
     it('counts the saves under the synchronous handler', async () => {
       const res = await request(host.app.callback()).get('/metrics').expect(200);
-      expect(res.text).to.match(/prospect_saves\{handler="SynchronousProspectSaveHandler"\} [1-9]/);
+      expect(res.text).to.match(/prospect_saves_total\{handler="SynchronousProspectSaveHandler"\} [1-9]/);
     });
   });
 

@@ -240,9 +240,9 @@ describe('asynchronous save: signup-web publishes, signup-handler save stores', 
     expect(live.status).to.equal(200);
     expect(ready.status).to.equal(200);
     expect(await ready.json()).to.deep.include({ ready: true });
-    const saved = /message_handler_events\{handler="save-handler",status="saved"\} (\d+)/.exec(metrics);
+    const saved = /message_handler_events_total\{handler="save-handler",status="done"\} (\d+)/.exec(metrics);
     expect(Number(saved?.[1])).to.be.greaterThan(0);
-    expect(metrics).to.match(/message_handler_events\{handler="save-handler",status="rejected"\} [1-9]/);
+    expect(metrics).to.match(/message_handler_events_total\{handler="save-handler",status="rejected"\} [1-9]/);
     expect(metrics).to.include('nodejs_eventloop_lag_seconds');
   });
 });

@@ -127,7 +127,7 @@ for (const { name, open } of STORES) {
       expect(handler.matching(`Prospect indexed; event ID: ${first!.correlationId}`)).to.have.length(1);
       expect(handler.matching(/Dependencies: IProspectIndex=SqlProspectIndex/)).to.have.length(1);
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      expect(metrics).to.include(`message_handler_events{handler="index-handler",status="saved"} ${HISTORY}`);
+      expect(metrics).to.include(`message_handler_events_total{handler="index-handler",status="done"} ${HISTORY}`);
     });
 
     it('dead-letters a poison event with its reason, naming index-handler, and indexes the good one after it', async () => {
@@ -153,7 +153,7 @@ for (const { name, open } of STORES) {
       expect(await table.eventIds()).to.include(good.correlationId).and.not.include(unknownRole.correlationId);
       history.push(good);
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      expect(metrics).to.include('message_handler_events{handler="index-handler",status="rejected"} 1');
+      expect(metrics).to.include('message_handler_events_total{handler="index-handler",status="rejected"} 1');
     });
 
     it('refuses --rebuild in one line while another instance is consuming, and leaves the store as it was', async () => {

@@ -1,5 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+// prom-client's default gauges nodejs_active_{handles,requests,resources}_total break the rule that only
+// counters end in _total (promtool check metrics refuses them); the gauges of the same name without the
+// suffix, per type, carry the same numbers (docs/observability.md).
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** The handler host's metrics, in a registry of its own (never the prom-client global one). */
 export interface HandlerMetrics {
   readonly registry: Registry;
@@ -38,7 +43,10 @@ export interface HandlerMetricsOptions {
  */
 export function createHandlerMetrics(options: HandlerMetricsOptions): HandlerMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
   const { readiness } = options;
   const lag = (name: string, help: string): Gauge<'stream' | 'consumer'> => new Gauge({ name, help, labelNames: ['stream', 'consumer'] as const, registers });

@@ -1,5 +1,10 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
+// prom-client's default gauges nodejs_active_{handles,requests,resources}_total break the rule that only
+// counters end in _total (promtool check metrics refuses them); the gauges of the same name without the
+// suffix, per type, carry the same numbers (docs/observability.md).
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Options of `WebMetrics`. */
 export interface WebMetricsOptions {
   /** Collect prom-client's default process metrics (CPU, memory, event loop). Default true. */
@@ -23,7 +28,10 @@ export class WebMetrics {
 
   constructor(options: WebMetricsOptions = {}) {
     this.registry = new Registry();
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
+    }
     this.requests = new Counter({
       name: 'http_requests_total',
       help: 'HTTP requests answered, by method, route pattern and status code.',

@@ -1,23 +1,39 @@
-import type { EventOutcome, ILogger, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
+import {
+  describeFailure, ReferenceData, toProspectInput, validateProspect,
+  type EventOutcome, type ILogger, type IProspectEventHandler, type Prospect, type ProspectSignedUpEvent,
+} from '@signup/domain';
 import type { WelcomeMailer } from './welcome-mailer.js';
 
 /** The durable consumer this handler subscribes as: it gets its own copy of every event. */
 export const WELCOME_HANDLER_NAME = 'welcome-handler';
 
 /**
- * Sends every new prospect a welcome message. A mailer failure is passing
- * (`retry`: the event comes back later, it is never dead-lettered for it);
- * there is nothing permanent that can go wrong with a validated event here.
+ * Sends every new prospect a welcome message. Like every handler, it validates each
+ * event first (`validateProspect`, docs/architecture.md): an event that does not pass
+ * (a missing prospect, a bad address, an unknown code) is `rejected` with the reason,
+ * so it is dead-lettered and nobody is mailed. A mailer failure is passing (`retry`:
+ * the event comes back later, it is never dead-lettered for it).
  */
 export class WelcomeEmailHandler implements IProspectEventHandler {
   readonly name = WELCOME_HANDLER_NAME;
 
-  constructor(private readonly mailer: WelcomeMailer, private readonly logger: ILogger) {}
+  /** `reference`: the countries and roles an event's codes must exist in; the default reference data unless given. */
+  constructor(
+    private readonly mailer: WelcomeMailer,
+    private readonly logger: ILogger,
+    private readonly reference: ReferenceData = ReferenceData.defaults(),
+  ) {}
 
   async handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {
     const outcomes: EventOutcome[] = [];
     for (const event of events) {
-      const { prospect } = event;
+      let prospect: Prospect;
+      try {
+        prospect = validateProspect(toProspectInput(event.prospect), this.reference);
+      } catch (error) {
+        outcomes.push({ status: 'rejected', reason: describeFailure(error) });
+        continue;
+      }
       try {
         await this.mailer.send({
           to: prospect.emailAddress,

@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { appWithAnalytics } from '../test/support/app-with-analytics.js';
-import { ArrayProspectAnalytics } from '../test/support/array-prospect-analytics.js';
-import { sampleProspects } from '../test/support/sample-prospects.js';
+import { sampleProspectIndex, sampleProspects } from '../test/support/sample-prospects.js';
 
 // Regenerates docs/analytics.png: the dashboard over made-up sign-ups, in a desktop-sized Chromium.
 const OUTPUT = fileURLToPath(new URL('../../../../docs/analytics.png', import.meta.url));
@@ -14,7 +13,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   '--disable-component-update', '--disable-sync', '--no-first-run'];
 const CREDENTIALS = { username: 'admin', password: 'sample-password' };
 
-const app = appWithAnalytics({ store: new ArrayProspectAnalytics(sampleProspects(1234)), credentials: CREDENTIALS });
+const app = appWithAnalytics({ store: await sampleProspectIndex(sampleProspects(1234)), credentials: CREDENTIALS });
 const server = app.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '@signup/adapters/config';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
 import { describeError, SignalShutdown } from '@signup/adapters/hosting';
 import { ConsoleLogger, maskSecrets } from '@signup/adapters/logging';

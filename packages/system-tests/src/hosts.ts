@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@signup/test-support/free-port';
 import { HostProcess } from './host-process.js';
-import { waitUntil } from './wait-until.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 /** The built `signup-web` entry point. */
 export const WEB_MAIN = fileURLToPath(new URL('../../../host-web/dist/src/main.js', import.meta.url));

@@ -6,4 +6,4 @@ export * from './prospect-index-table.js';
 export * from './prospects-table.js';
 export * from './repository-files.js';
 export * from './sign-ups.js';
-export * from './wait-until.js';
+export { waitUntil, type WaitOptions } from '@signup/test-support/wait-until';

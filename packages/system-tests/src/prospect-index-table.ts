@@ -1,6 +1,6 @@
 import type { AnalyticsFilter, AnalyticsSummary, IndexedProspect } from '@signup/domain';
 import { createKnex, SqlProspectIndex } from '@signup/adapters/sql';
-import { waitUntil } from './wait-until.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 /**
  * Reads the analytics read model (`ProspectIndex`) the index handler writes, straight

@@ -1,5 +1,5 @@
 import { createKnex } from '@signup/adapters/sql';
-import { waitUntil } from './wait-until.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 /** One stored prospect, as the tests look at it. */
 export interface ProspectRow {

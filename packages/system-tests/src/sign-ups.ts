@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProspectSignedUpEvent } from '@signup/domain';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 /** The form's and the JSON API's fields for the n-th test prospect. */
 export function prospectFields(index: number, overrides: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -43,20 +44,14 @@ export function prospectEvent(
   index: number,
   overrides: { correlationId?: string; roleCode?: string; countryCode?: string; emailAddress?: string } = {},
 ): ProspectSignedUpEvent {
-  return {
-    correlationId: overrides.correlationId ?? randomUUID(),
+  return newProspectSignedUpEvent({
+    firstName: `First${index}`,
+    lastName: `Last${index}`,
+    companyName: `Company ${index}`,
+    emailAddress: `prospect${index}@example.com`,
     signedUpAt: new Date(),
-    prospect: {
-      firstName: `First${index}`,
-      lastName: `Last${index}`,
-      companyName: `Company ${index}`,
-      emailAddress: overrides.emailAddress ?? `prospect${index}@example.com`,
-      country: overrides.countryCode === undefined
-        ? { countryCode: 'GBR', countryName: 'United Kingdom' }
-        : { countryCode: overrides.countryCode, countryName: 'Unknown' },
-      role: overrides.roleCode === undefined ? { roleCode: 'EN', roleName: 'Engineer' } : { roleCode: overrides.roleCode, roleName: 'Unknown' },
-    },
-  };
+    ...overrides,
+  });
 }
 
 /**

@@ -4,7 +4,8 @@ import type {
 } from '@signup/domain';
 import { expect } from 'chai';
 import { after, afterEach, before, describe, it } from 'mocha';
-import { newProspectSignedUpEvent } from './prospect-repository-contract.js';
+import { newProspectSignedUpEvent } from './test-events.js';
+import { waitUntil } from './wait-until.js';
 
 /** What a bus can promise, so the suite expects of each exactly what it guarantees. */
 export interface EventBusCapabilities {
@@ -90,14 +91,6 @@ class ContractHandler implements IProspectEventHandler {
   }
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) expect.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -156,7 +149,7 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
 
       await publish(events);
 
-      await waitFor(() => first.done.length >= 5 && second.done.length >= 5, 'both handlers to finish all 5 events');
+      await waitUntil(() => first.done.length >= 5 && second.done.length >= 5, { description: 'both handlers to finish all 5 events' });
       expect([...first.done].sort()).to.deep.equal(ids(events).sort());
       expect([...second.done].sort()).to.deep.equal(ids(events).sort());
     });
@@ -182,7 +175,7 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
       first.letGo();
       second.letGo();
 
-      await waitFor(() => first.done.length + second.done.length >= events.length, `all ${events.length} events`);
+      await waitUntil(() => first.done.length + second.done.length >= events.length, { description: `all ${events.length} events` });
       await sleep(300);
       expect(first.done.length, 'the first subscription handled some').to.be.greaterThan(0);
       expect(second.done.length, 'the second subscription handled some').to.be.greaterThan(0);
@@ -198,7 +191,7 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
 
       await publish([event!]);
 
-      await waitFor(() => handler.done.includes(event!.correlationId), 'the third delivery to succeed');
+      await waitUntil(() => handler.done.includes(event!.correlationId), { description: 'the third delivery to succeed' });
       expect(handler.count(event!.correlationId)).to.equal(3);
       expect(await deadLettersOf(handler.name)).to.deep.equal([]);
     });
@@ -210,7 +203,7 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
 
       await publish([event!]);
 
-      await waitFor(() => handler.done.includes(event!.correlationId), 'the redelivery to succeed');
+      await waitUntil(() => handler.done.includes(event!.correlationId), { description: 'the redelivery to succeed' });
       expect(handler.count(event!.correlationId)).to.equal(2);
       expect(await deadLettersOf(handler.name)).to.deep.equal([]);
     });
@@ -225,8 +218,8 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
 
       await publish([rejected, next]);
 
-      await waitFor(() => handler.done.includes(next.correlationId), 'the next event');
-      await waitFor(async () => (await deadLettersOf(handler.name)).length > 0, 'the dead letter');
+      await waitUntil(() => handler.done.includes(next.correlationId), { description: 'the next event' });
+      await waitUntil(async () => (await deadLettersOf(handler.name)).length > 0, { description: 'the dead letter' });
       await sleep(500);
       const letters = await deadLettersOf(handler.name);
       expect(letters).to.have.length(1);
@@ -243,7 +236,7 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
       stopping.hold();
       const subscription = await subscribe(stopping);
       await publish([inHand]);
-      await waitFor(() => stopping.received.length > 0, 'the batch in hand');
+      await waitUntil(() => stopping.received.length > 0, { description: 'the batch in hand' });
       if (!bus!.capabilities.durable) await subscribe(successor);
       await publish(waiting);
 
@@ -260,8 +253,8 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
       if (bus!.capabilities.durable) await subscribe(successor);
 
       const all = [inHand, ...waiting];
-      await waitFor(() => all.every((event) => stopping.done.includes(event.correlationId) || successor.done.includes(event.correlationId)),
-        'every event finished by one of the two subscriptions');
+      await waitUntil(() => all.every((event) => stopping.done.includes(event.correlationId) || successor.done.includes(event.correlationId)),
+        { description: 'every event finished by one of the two subscriptions' });
       await sleep(300);
       expect(finishedBeforeStop, 'the batch in hand was finished').to.include(inHand.correlationId);
       expect(stopping.received.length, 'nothing new after stop()').to.equal(receivedBeforeStop);
@@ -275,13 +268,13 @@ export function eventBusContract(name: string, make: () => Promise<EventBusUnder
       const successor = new ContractHandler(name, [event!]);
       const subscription = await subscribe(stopping);
       await publish([event!]);
-      await waitFor(() => stopping.count(event!.correlationId) > 0, 'the first delivery');
+      await waitUntil(() => stopping.count(event!.correlationId) > 0, { description: 'the first delivery' });
 
       if (!bus!.capabilities.durable) await subscribe(successor);
       await subscription.stop();
       if (bus!.capabilities.durable) await subscribe(successor);
 
-      await waitFor(() => successor.done.includes(event!.correlationId), 'the other subscription to finish the event');
+      await waitUntil(() => successor.done.includes(event!.correlationId), { description: 'the other subscription to finish the event' });
       expect(await deadLettersOf(name)).to.deep.equal([]);
     });
   });

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import {
-  UnknownReferenceCodeError, type IProspectRepository, type SignUpError, type ProspectSignedUpEvent, type SavedProspect,
+  UnknownReferenceCodeError, type IProspectRepository, type SignUpError, type SavedProspect,
 } from '@signup/domain';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
+import { newProspectSignedUpEvent } from './test-events.js';
 
 /** A repository to run the contract against, and how to clean it up. */
 export interface ProspectRepositoryUnderTest {
@@ -11,26 +11,6 @@ export interface ProspectRepositoryUnderTest {
   close(): Promise<void>;
   /** How many rows are stored for a correlation id; lets the suite check that a repeat wrote nothing. */
   countRows?(correlationId: string): Promise<number>;
-}
-
-/** A valid event with a fresh correlation id; the codes exist in the default reference data. */
-export function newProspectSignedUpEvent(overrides: {
-  correlationId?: string; countryCode?: string; roleCode?: string; emailAddress?: string;
-} = {}): ProspectSignedUpEvent {
-  const countryCode = overrides.countryCode ?? 'GBR';
-  const roleCode = overrides.roleCode ?? 'EN';
-  return {
-    correlationId: overrides.correlationId ?? randomUUID(),
-    signedUpAt: new Date('2026-11-23T10:00:00.000Z'),
-    prospect: {
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      companyName: 'Analytical Engines',
-      emailAddress: overrides.emailAddress ?? 'ada@example.com',
-      country: { countryCode, countryName: countryCode === 'GBR' ? 'United Kingdom' : 'Somewhere' },
-      role: { roleCode, roleName: roleCode === 'EN' ? 'Engineer' : 'Something' },
-    },
-  };
 }
 
 async function expectRejection(promise: Promise<unknown>): Promise<unknown> {

@@ -5,22 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, type NatsConnection } from '@signup/adapters/nats';
-import { ReferenceData, validateProspect, type ProspectSignedUpEvent } from '@signup/domain';
 import { freePort } from '@signup/test-support/free-port';
-import { eventually } from '@signup/test-support/eventually';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
+import { waitUntil } from '@signup/test-support/wait-until';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-
-function signedUp(correlationId: string, emailAddress: string): ProspectSignedUpEvent {
-  const prospect = validateProspect(
-    { firstName: 'Grace', lastName: 'Hopper', emailAddress, countryCode: 'USA', roleCode: 'EN' },
-    ReferenceData.defaults(),
-  );
-  return { correlationId, signedUpAt: new Date(), prospect };
-}
 
 function outboxLines(outbox: string): { correlationId: string; to: string }[] {
   try {
@@ -40,7 +32,7 @@ describe('the welcome handler run by the handler host, as a process', function (
   let output = '';
   let exited: Promise<number | null>;
   let monitoring = '';
-  const earlier = signedUp('7a1c2d8e-8a43-4d52-9a55-0c3b7e0f1a21', 'grace@example.com');
+  const earlier = newProspectSignedUpEvent({ emailAddress: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' });
 
   before(async function () {
     requireNatsServer(this);
@@ -77,7 +69,7 @@ describe('the welcome handler run by the handler host, as a process', function (
 
   it('starts from the beginning of the stream: it welcomes a prospect who signed up before it first ran', async () => {
     const outbox = path.join(directory, 'outbox.jsonl');
-    const sent = await eventually(() => (outboxLines(outbox).length > 0 ? outboxLines(outbox) : undefined), 'the welcome message');
+    const sent = await waitUntil(() => (outboxLines(outbox).length > 0 ? outboxLines(outbox) : undefined), { description: 'the welcome message' });
 
     expect(sent.map((message) => message.correlationId)).to.deep.equal([earlier.correlationId]);
     expect(output).to.include('[welcome-handler] Listening on subject: events.prospect.signedup, queue: welcome-handler');
@@ -85,14 +77,14 @@ describe('the welcome handler run by the handler host, as a process', function (
   });
 
   it('is ready and counts what it handled on the host\'s metrics server', async () => {
-    const ready = await eventually(async () => {
+    const ready = await waitUntil(async () => {
       const response = await fetch(`${monitoring}/health/ready`);
       return response.status === 200 ? (await response.json()) as { checks: Record<string, string> } : undefined;
-    }, 'readiness');
+    }, { description: 'readiness' });
     const metrics = await (await fetch(`${monitoring}/metrics`)).text();
 
     expect(ready.checks).to.deep.equal({ 'message-queue': 'ok', subscription: 'ok' });
-    expect(metrics).to.include('message_handler_events{handler="welcome-handler",status="saved"} 1');
+    expect(metrics).to.include('message_handler_events_total{handler="welcome-handler",status="done"} 1');
   });
 
   it('stops gracefully on SIGTERM and exits 0', async () => {

@@ -1,5 +1,7 @@
 import { InMemoryEventBus, RecordingLogger } from '@signup/adapters/memory';
-import { ReferenceData, validateProspect, type ProspectSignedUpEvent } from '@signup/domain';
+import type { ProspectSignedUpEvent } from '@signup/domain';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
+import { waitUntil } from '@signup/test-support/wait-until';
 import { expect } from 'chai';
 import { afterEach, describe, it } from 'mocha';
 import sinon from 'sinon';
@@ -7,11 +9,7 @@ import { WelcomeEmailHandler } from '../../src/welcome-email-handler.js';
 import type { WelcomeMailer, WelcomeMessage } from '../../src/welcome-mailer.js';
 
 function signedUp(correlationId: string, emailAddress: string): ProspectSignedUpEvent {
-  const prospect = validateProspect(
-    { firstName: 'Grace', lastName: 'Hopper', emailAddress, countryCode: 'USA', roleCode: 'EN' },
-    ReferenceData.defaults(),
-  );
-  return { correlationId, signedUpAt: new Date(), prospect };
+  return newProspectSignedUpEvent({ correlationId, emailAddress, firstName: 'Grace', lastName: 'Hopper', countryCode: 'USA' });
 }
 
 class RecordingMailer implements WelcomeMailer {
@@ -59,7 +57,44 @@ describe('WelcomeEmailHandler', () => {
     });
   });
 
+  describe('handle, given events that do not pass validation', () => {
+    it('rejects each poison event with the reason and mails nobody, while the valid one is mailed', async () => {
+      const mailer = new RecordingMailer();
+      const handler = new WelcomeEmailHandler(mailer, new RecordingLogger());
+      const noProspect = { ...signedUp('6f1c2d8e-8a43-4d52-9a55-0c3b7e0f1a21', 'x@example.com'), prospect: undefined } as unknown as ProspectSignedUpEvent;
+
+      const outcomes = await handler.handle([
+        signedUp('6f1c2d8e-8a43-4d52-9a55-0c3b7e0f1a22', 'not an address'),
+        newProspectSignedUpEvent({ countryCode: 'ATL', emailAddress: 'atlantis@example.com' }),
+        noProspect,
+        signedUp('6f1c2d8e-8a43-4d52-9a55-0c3b7e0f1a23', 'grace@example.com'),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['rejected', 'rejected', 'rejected', 'done']);
+      expect((outcomes[0] as { reason: string }).reason).to.include('emailAddress');
+      expect((outcomes[1] as { reason: string }).reason).to.include('countryCode');
+      expect(mailer.sent.map((m) => m.to)).to.deep.equal(['grace@example.com']);
+    });
+  });
+
   describe('subscribed to the in-process bus', () => {
+    it('dead-letters a poison event instead of mailing it', async () => {
+      const bus = new InMemoryEventBus({ retryDelaysMs: [10] });
+      const mailer = new RecordingMailer();
+      const subscription = await bus.subscribe(new WelcomeEmailHandler(mailer, new RecordingLogger()));
+      try {
+        await bus.publish(signedUp('6f1c2d8e-8a43-4d52-9a55-0c3b7e0f1a24', 'not an address'));
+        const letters = await waitUntil(() => (bus.deadLetters.length > 0 ? bus.deadLetters : undefined), { description: 'the dead letter', timeoutMs: 5_000 });
+
+        expect(letters.map((letter) => [letter.event.correlationId, letter.handler])).to.deep.equal([['6f1c2d8e-8a43-4d52-9a55-0c3b7e0f1a24', 'welcome-handler']]);
+        expect(letters[0]!.reason).to.include('emailAddress');
+        expect(mailer.sent).to.be.empty;
+      } finally {
+        await subscription.stop();
+        await bus.close();
+      }
+    });
+
     it('gets its own copy of every event and is redelivered after a failure', async () => {
       const bus = new InMemoryEventBus({ retryDelaysMs: [10] });
       const mailer = new RecordingMailer();

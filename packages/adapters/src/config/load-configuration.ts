@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from './configuration-error.js';
 import { Configuration } from './configuration.js';
 
 /** Where `loadConfiguration` reads from; every source is optional. */

@@ -1,4 +1,5 @@
-import { ConfigurationError, type LogLevel } from '@signup/domain';
+import { type LogLevel } from '@signup/domain';
+import { ConfigurationError } from './configuration-error.js';
 import type { Configuration } from './configuration.js';
 import { maskSecrets } from '../logging/index.js';
 import { ANALYTICS_CONNECTION_STRING_KEY, parseConnectionString } from '../sql/connection-string.js';

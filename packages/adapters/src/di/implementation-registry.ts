@@ -1,7 +1,6 @@
 import {
   AsynchronousProspectSaveHandler,
   CachingReferenceDataLoader,
-  ConfigurationError,
   IEventPublisher,
   IProspectAnalytics,
   IProspectIndex,
@@ -10,6 +9,7 @@ import {
   IReferenceDataLoader,
   SynchronousProspectSaveHandler,
 } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import type { ContainerModuleLoadOptions, Newable } from 'inversify';
 import { CONFIGURABLE_PORTS, type ConfigurablePort, type SignUpSettings } from '../config/index.js';
 // The store's class only: the Elasticsearch client (an optional peer) is loaded by openAnalyticsStore when it is chosen.

@@ -1,5 +1,5 @@
 import { Client } from '@elastic/elasticsearch';
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { maskSecrets } from '../logging/mask-secrets.js';
 import type { ElasticsearchConnection } from './elasticsearch-prospect-index.js';
 import { DEFAULT_PROSPECT_INDEX } from './prospect-index-template.js';

@@ -2,15 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import {
   AnalyticsQueryInvalidError,
-  SignUpError,
+  SignUpError, byCountThenName,
   type AnalyticsFilter, type AnalyticsProspect, type AnalyticsProspectPage, type AnalyticsSummary, type IndexedProspect,
   type IndexItemResult, type IProspectAnalytics, type IProspectIndex, type PageRequest,
 } from '@signup/domain';
 import { inject, injectable, unmanaged } from 'inversify';
 import { inChildSpan } from '../tracing/child-span.js';
+import { fromProspectIndexFields } from '../analytics/prospect-index-document.js';
 import { ElasticsearchUnavailableError } from './elasticsearch-unavailable-error.js';
 import {
-  fromProspectDocument, PROSPECT_DOCUMENT_FIELDS, prospectIndexTemplate, toProspectDocument, type ProspectDocument,
+  PROSPECT_DOCUMENT_FIELDS, prospectIndexTemplate, toProspectDocument, type ProspectDocument,
 } from './prospect-index-template.js';
 import { filterQuery, NEWEST_FIRST, summaryAggregations } from './prospect-queries.js';
 
@@ -86,12 +87,10 @@ function totalOf(response: estypes.SearchResponse<ProspectDocument>): number {
   return typeof total === 'number' ? total : total?.value ?? 0;
 }
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 function countsOf(buckets: readonly CodeBucket[]): { code: string; name: string; count: number }[] {
   return buckets
     .flatMap((bucket) => bucket.name.buckets.map((name) => ({ code: String(bucket.key), name: String(name.key), count: name.doc_count })))
-    .sort((a, b) => b.count - a.count || byName(a.name, b.name));
+    .sort(byCountThenName((c) => c.name));
 }
 
 /**
@@ -223,7 +222,7 @@ export class ElasticsearchProspectIndex implements IProspectIndex, IProspectAnal
       total: response === undefined ? 0 : totalOf(response),
       page: page.page,
       pageSize: page.pageSize,
-      items: (response?.hits.hits ?? []).map((hit) => fromProspectDocument(hit._source!)),
+      items: (response?.hits.hits ?? []).map((hit) => fromProspectIndexFields(hit._source!)),
     };
   }
 
@@ -238,7 +237,7 @@ export class ElasticsearchProspectIndex implements IProspectIndex, IProspectAnal
         ...(after === undefined ? {} : { search_after: after }),
       });
       const hits = response?.hits.hits ?? [];
-      return { rows: hits.map((hit) => fromProspectDocument(hit._source!)), last: hits.at(-1)?.sort };
+      return { rows: hits.map((hit) => fromProspectIndexFields(hit._source!)), last: hits.at(-1)?.sort };
     };
     const size = this.streamChunkSize;
     return {

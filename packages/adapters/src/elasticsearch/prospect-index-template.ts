@@ -1,27 +1,14 @@
 import type { estypes } from '@elastic/elasticsearch';
-import type { AnalyticsProspect, IndexedProspect } from '@signup/domain';
+import type { IndexedProspect } from '@signup/domain';
+import { PROSPECT_DOCUMENT_FIELDS, toProspectIndexFields, type ProspectIndexFields } from '../analytics/prospect-index-document.js';
 
 /** The index the original index handler wrote to, and `Elasticsearch:Index`'s default. */
 export const DEFAULT_PROSPECT_INDEX = 'prospects';
 
-/** A document of the index: the original's fields, plus the codes and the event id (also the document's `_id`). */
-export interface ProspectDocument {
-  readonly EventId: string;
-  readonly FullName: string;
-  readonly CompanyName: string;
-  readonly EmailAddress: string;
-  readonly CountryCode: string;
-  readonly CountryName: string;
-  readonly RoleCode: string;
-  readonly RoleName: string;
-  /** ISO 8601 UTC, to the millisecond. */
-  readonly SignUpDate: string;
-}
+/** A document of the index: the original's fields, plus the codes and the event id (also the document's `_id`); `SignUpDate` ISO 8601 UTC, to the millisecond. */
+export type ProspectDocument = ProspectIndexFields<string>;
 
-/** The fields of a document, in the order they are written and read. */
-export const PROSPECT_DOCUMENT_FIELDS = Object.freeze([
-  'EventId', 'FullName', 'CompanyName', 'EmailAddress', 'CountryCode', 'CountryName', 'RoleCode', 'RoleName', 'SignUpDate',
-] as const);
+export { PROSPECT_DOCUMENT_FIELDS };
 
 // Longer than any value validation lets through, so every value is indexed as a keyword too.
 const KEYWORD_LIMIT = 512;
@@ -63,30 +50,6 @@ export function prospectIndexTemplate(index: string): estypes.IndicesPutIndexTem
 
 /** The document a sign-up is indexed as; the event id in lower case, as the SQL stores keep it. */
 export function toProspectDocument(prospect: IndexedProspect): ProspectDocument {
-  return {
-    EventId: prospect.eventId.toLowerCase(),
-    FullName: prospect.fullName,
-    CompanyName: prospect.companyName,
-    EmailAddress: prospect.emailAddress,
-    CountryCode: prospect.countryCode,
-    CountryName: prospect.countryName,
-    RoleCode: prospect.roleCode,
-    RoleName: prospect.roleName,
-    SignUpDate: new Date(prospect.signUpDate).toISOString(),
-  };
-}
-
-/** A row of the dashboard's list from a document's `_source`. */
-export function fromProspectDocument(source: ProspectDocument): AnalyticsProspect {
-  return {
-    eventId: source.EventId,
-    fullName: source.FullName,
-    companyName: source.CompanyName,
-    emailAddress: source.EmailAddress,
-    countryCode: source.CountryCode,
-    countryName: source.CountryName,
-    roleCode: source.RoleCode,
-    roleName: source.RoleName,
-    signUpDate: new Date(source.SignUpDate).toISOString(),
-  };
+  const fields = toProspectIndexFields(prospect);
+  return { ...fields, SignUpDate: fields.SignUpDate.toISOString() };
 }

@@ -1,4 +1,5 @@
-import { ConfigurationError, type IHealthCheck, type ILogger } from '@signup/domain';
+import { type IHealthCheck, type ILogger } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { ContainerModule } from 'inversify';
 import type { SignUpSettings } from '../config/index.js';
 import type { createElasticsearchConnection, OpenedElasticsearchConnection } from '../elasticsearch/create-elasticsearch-connection.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, ReferenceData, ReferenceDataUnavailableError, SignUpError, type Country, type IReferenceDataLoader, type Role } from '@signup/domain';
+import { ReferenceData, ReferenceDataUnavailableError, SignUpError, type Country, type IReferenceDataLoader, type Role } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { maskSecrets } from '../logging/index.js';
 
 /** Options of `ApiReferenceDataLoader`. */

@@ -1,14 +1,9 @@
 import {
-  type IEventPublisher,
-  type IEventSubscriber,
-  type ILogger,
-  type IProspectEventHandler,
-  type ISubscription,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  type ProspectSignedUpEvent,
-  QueueUnavailableError,
+  type IEventPublisher, type IEventSubscriber, type ILogger, type IProspectEventHandler, type ISubscription, type ProspectSignedUpEvent, QueueUnavailableError,
 } from '@signup/domain';
-import { settleBatch, type InboundMessage } from '../messaging/settle-batch.js';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
+import type { InboundMessage } from '../messaging/inbound-message.js';
+import { settleBatch } from '../messaging/settle-batch.js';
 import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { extractTraceContextFromRecord, traceContextRecord, type TraceContextRecord } from '../tracing/trace-context-propagation.js';
 
@@ -29,8 +24,8 @@ export interface InMemoryEventBusOptions {
   readonly tracer?: MessagingTracer | undefined;
 }
 
-/** An event a handler rejected, kept with the reason and the handler's name. */
-export interface DeadLetter {
+/** An event a handler rejected, kept in memory with the reason and the handler's name (the NATS adapter's `DeadLetter` is a stored message). */
+export interface InMemoryDeadLetter {
   readonly event: ProspectSignedUpEvent;
   readonly reason: string;
   readonly handler: string;
@@ -111,7 +106,7 @@ function checkDelays(delays: readonly number[]): readonly number[] {
  */
 export class InMemoryEventBus implements IEventPublisher, IEventSubscriber {
   /** Events handlers rejected, oldest first. */
-  readonly deadLetters: DeadLetter[] = [];
+  readonly deadLetters: InMemoryDeadLetter[] = [];
   readonly capacity: number;
   readonly batchSize: number;
   readonly retryDelaysMs: readonly number[];

@@ -1,5 +1,5 @@
 import {
-  TOP_COMPANIES,
+  TOP_COMPANIES, byCountThenName, compareCodePoints,
   type AnalyticsFilter, type AnalyticsProspect, type AnalyticsProspectPage, type AnalyticsSummary, type IndexedProspect,
   type IndexItemResult, type IProspectAnalytics, type IProspectIndex, type PageRequest,
 } from '@signup/domain';
@@ -26,7 +26,7 @@ function matches(document: IndexedProspect, filter: AnalyticsFilter): boolean {
 function newestFirst(a: IndexedProspect, b: IndexedProspect): number {
   const byTime = b.signUpDate.getTime() - a.signUpDate.getTime();
   if (byTime !== 0) return byTime;
-  return a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0;
+  return compareCodePoints(b.eventId, a.eventId);
 }
 
 function toRow(document: IndexedProspect): AnalyticsProspect {
@@ -42,7 +42,7 @@ function countBy<T>(documents: readonly IndexedProspect[], key: (d: IndexedProsp
     else group.count += 1;
   }
   return [...groups.values()]
-    .sort((a, b) => b.count - a.count || (name(a.first) < name(b.first) ? -1 : name(a.first) > name(b.first) ? 1 : 0))
+    .sort(byCountThenName((group) => name(group.first)))
     .map((group) => make(group.first, group.count));
 }
 
@@ -79,7 +79,7 @@ export class InMemoryProspectIndex implements IProspectIndex, IProspectAnalytics
     for (const document of selected) byDay.set(dayOf(document.signUpDate), (byDay.get(dayOf(document.signUpDate)) ?? 0) + 1);
     return Promise.resolve({
       total: selected.length,
-      byDay: [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, count]) => ({ date, count })),
+      byDay: [...byDay.entries()].sort(([a], [b]) => compareCodePoints(a, b)).map(([date, count]) => ({ date, count })),
       byCountry: countBy(selected, (d) => `${d.countryCode}\n${d.countryName}`,
         (d, count) => ({ countryCode: d.countryCode, countryName: d.countryName, count }), (d) => d.countryName),
       byRole: countBy(selected, (d) => `${d.roleCode}\n${d.roleName}`,

@@ -1,43 +1,10 @@
-import { PROSPECT_SIGNED_UP_SUBJECT, type EventOutcome, type ILogger, type IProspectEventHandler, type ProspectSignedUpEvent } from '@signup/domain';
-import type { MessagingTracer, TracedMessage } from '../tracing/messaging-tracer.js';
-import { handleBatch } from './handle-batch.js';
+import { type EventOutcome, type ILogger, type IProspectEventHandler, type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from './event-subjects.js';
+import type { MessagingTracer } from '../tracing/messaging-tracer.js';
+import type { InboundMessage } from './inbound-message.js';
+import { oneOutcomePerEvent } from './one-outcome-per-event.js';
 import { retryDelayMs } from './retry-delay.js';
 import { TracedInboundMessage } from './traced-inbound-message.js';
-
-/**
- * One received message as a transport hands it to `settleBatch`: the event it
- * carries and the transport's own ways of settling it. Nothing else about the
- * outcome rules is the transport's business.
- */
-export interface InboundMessage {
-  /** How many times the message has been delivered, counting this time (1 = the first). */
-  readonly deliveryCount: number;
-  /** Names the message in log lines (`message 42`, `event 5f0c…`). */
-  readonly label: string;
-  /**
-   * The event the message carries.
-   *
-   * @throws Error saying why the message cannot be decoded; it is then dead-lettered with that reason.
-   */
-  decode(): ProspectSignedUpEvent;
-  /** The handler is done with the message: it is not delivered again. */
-  ack(): void;
-  /** Delivers the message again after `delayMs` (JetStream: a nak with that delay; core NATS: a timer in the process). */
-  redeliverLater(delayMs: number): void;
-  /**
-   * Stores a copy of the message with the reason where dead letters are kept.
-   *
-   * @throws Error when the copy could not be stored; the message is then delivered again later instead.
-   */
-  publishDeadLetter(reason: string): Promise<void>;
-  /** Called once the dead letter is stored: the message is never delivered again (JetStream: term). */
-  term(): void;
-  /**
-   * The trace context the producer sent with the message (`extractTraceContext` of its
-   * headers) and its id; read only when tracing is on. Absent: the message starts a trace.
-   */
-  traceContext?(): TracedMessage;
-}
 
 /** What `settleBatch` needs besides the messages. */
 export interface SettleBatchOptions {
@@ -71,11 +38,11 @@ export interface BatchSettlement {
  */
 export function settleBatch(messages: readonly InboundMessage[], options: SettleBatchOptions): Promise<BatchSettlement> {
   const { handler, logger } = options;
-  if (options.tracer === undefined) return settle(messages, options, (events) => handleBatch(handler, events, logger));
+  if (options.tracer === undefined) return settle(messages, options, (events) => oneOutcomePerEvent(handler, events, logger));
   // The consumer group is the handler's: its durable consumer, queue group or in-process group.
   const tracer = options.tracer.forConsumerGroup(handler.name);
   return settle(messages.map((message) => new TracedInboundMessage(message, tracer)), options, (events, batch) => (
-    tracer.batch(PROSPECT_SIGNED_UP_SUBJECT, batch.map((message) => message.traced), () => handleBatch(handler, events, logger))
+    tracer.batch(PROSPECT_SIGNED_UP_SUBJECT, batch.map((message) => message.traced), () => oneOutcomePerEvent(handler, events, logger))
   ));
 }
 

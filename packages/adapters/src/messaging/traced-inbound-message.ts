@@ -1,7 +1,8 @@
 import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
-import { PROSPECT_SIGNED_UP_SUBJECT, type ProspectSignedUpEvent } from '@signup/domain';
+import { type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from './event-subjects.js';
 import { recordMessageFailure, type MessagingTracer, type TracedMessage } from '../tracing/messaging-tracer.js';
-import type { InboundMessage } from './settle-batch.js';
+import type { InboundMessage } from './inbound-message.js';
 
 function failure(name: string, message: string): Error {
   const error = new Error(message);

@@ -1,4 +1,5 @@
-import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
+import { QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
 import type { MessageEncoding } from '../config/index.js';
 import { traceContextHeaders } from '../tracing/trace-context-propagation.js';
 import type { NatsConnection } from './nats-connection.js';

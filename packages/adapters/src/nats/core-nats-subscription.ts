@@ -1,12 +1,10 @@
 import {
-  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  type ILogger,
-  type IProspectEventHandler,
-  type ISubscription,
+  type ILogger, type IProspectEventHandler, type ISubscription,
 } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import { settleBatch, type InboundMessage } from '../messaging/settle-batch.js';
+import type { InboundMessage } from '../messaging/inbound-message.js';
+import { settleBatch } from '../messaging/settle-batch.js';
 import { extractTraceContext } from '../tracing/trace-context-propagation.js';
 import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { deadLetterHeaders, fitDeadLetterBody } from './dead-letter.js';

@@ -12,3 +12,6 @@ export * from './nats-connection.js';
 export * from './nats-health-check.js';
 export * from './prospect-signed-up-codec.js';
 export * from './signup-stream.js';
+export * from './handler-errors.js';
+export * from './message-undecodable-error.js';
+export * from '../messaging/event-subjects.js';

@@ -1,4 +1,5 @@
-import { HandlerInUseError, type ILogger } from '@signup/domain';
+import { type ILogger } from '@signup/domain';
+import { HandlerInUseError } from './handler-errors.js';
 import type { NatsConnection } from 'nats';
 import { isConsumerNotFound, isStreamNotFound, queueUnavailable } from './nats-error-translation.js';
 import { SIGNUP_EVENTS_STREAM } from './signup-stream.js';

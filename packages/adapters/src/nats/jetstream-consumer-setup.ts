@@ -1,4 +1,6 @@
-import { HandlerNameInvalidError, PROSPECT_SIGNED_UP_SUBJECT, type ILogger } from '@signup/domain';
+import { type ILogger } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
+import { HandlerNameInvalidError } from './handler-errors.js';
 import {
   AckPolicy,
   DeliverPolicy,

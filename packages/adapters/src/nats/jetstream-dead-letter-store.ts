@@ -1,4 +1,5 @@
-import { PROSPECT_SIGNED_UP_SUBJECT, SignUpError, type SignUpErrorOptions } from '@signup/domain';
+import { SignUpError, type SignUpErrorOptions } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
 import { headers, NatsError, type JetStreamManager, type NatsConnection, type PubAck, type StoredMsg } from 'nats';
 import {
   DEAD_LETTER_DELIVERY_COUNT_HEADER,

@@ -1,6 +1,7 @@
-import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, type ProspectSignedUpEvent } from '@signup/domain';
+import { type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT } from '../messaging/event-subjects.js';
 import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
-import type { InboundMessage } from '../messaging/settle-batch.js';
+import type { InboundMessage } from '../messaging/inbound-message.js';
 import type { TracedMessage } from '../tracing/messaging-tracer.js';
 import { extractTraceContext } from '../tracing/trace-context-propagation.js';
 import { deadLetterHeaders, fitDeadLetterBody } from './dead-letter.js';

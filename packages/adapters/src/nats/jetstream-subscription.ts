@@ -1,9 +1,7 @@
 import {
-  PROSPECT_SIGNED_UP_SUBJECT,
-  type ILogger,
-  type IProspectEventHandler,
-  type ISubscription,
+  type ILogger, type IProspectEventHandler, type ISubscription,
 } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
 import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import { settleBatch } from '../messaging/settle-batch.js';
 import type { MessagingTracer } from '../tracing/messaging-tracer.js';

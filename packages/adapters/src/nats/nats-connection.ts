@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigurationError, type ILogger } from '@signup/domain';
+import { type ILogger } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import {
   connect,
   credsAuthenticator,

@@ -1,12 +1,8 @@
 import {
-  isCorrelationId,
-  MessageUndecodableError,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  type Country,
-  type Prospect,
-  type ProspectSignedUpEvent,
-  type Role,
+  isCorrelationId, type Country, type Prospect, type ProspectSignedUpEvent, type Role,
 } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../messaging/event-subjects.js';
+import { MessageUndecodableError } from './message-undecodable-error.js';
 import type { MessageEncoding } from '../config/index.js';
 
 const encoder = new TextEncoder();

@@ -6,7 +6,7 @@ import {
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { describeNatsError, isJetStreamApiError, isStreamNotFound, queueUnavailable } from './nats-error-translation.js';
 
 /** The JetStream stream holding every prospect event, so a new handler can replay history. */

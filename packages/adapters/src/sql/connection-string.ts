@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 
 /** The configuration key a connection string is read from, named in every error. */
 export const CONNECTION_STRING_KEY = 'ConnectionStrings:SignUpDb';

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigurationError, type ILogger } from '@signup/domain';
+import { type ILogger } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import knexFactory, { type Knex } from 'knex';
 import { CONNECTION_STRING_KEY, parseConnectionString, type ParsedConnectionString } from './connection-string.js';
 

@@ -1,15 +1,13 @@
 import type { AnalyticsFilter, IndexedProspect } from '@signup/domain';
 import type { Knex } from 'knex';
+import { PROSPECT_DOCUMENT_FIELDS, toProspectIndexFields } from '../analytics/prospect-index-document.js';
 import { POSTGRES_SEARCH_TEXT } from './migrations/add-prospect-index-rollups.js';
 import { PROSPECT_INDEX_TABLE } from './migrations/create-prospect-index-table.js';
 import { maxParametersPerStatement } from './prospect-insert.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 /** The columns a `ProspectIndex` row is inserted with, in statement order. */
-export const PROSPECT_INDEX_COLUMNS = Object.freeze([
-  'EventId', 'FullName', 'CompanyName', 'EmailAddress', 'CountryCode', 'CountryName', 'RoleCode', 'RoleName',
-  'SignUpDate', 'SignUpDay',
-] as const);
+export const PROSPECT_INDEX_COLUMNS = Object.freeze([...PROSPECT_DOCUMENT_FIELDS, 'SignUpDay'] as const);
 
 type Column = (typeof PROSPECT_INDEX_COLUMNS)[number];
 
@@ -31,19 +29,8 @@ export function boundTime(date: Date, dialect: SqlDialect): string | Date {
 
 /** The row a document is stored as; the event id in lower case, as in `Prospects`. */
 export function toProspectIndexRow(prospect: IndexedProspect, dialect: SqlDialect): ProspectIndexRow {
-  const signUpDate = new Date(prospect.signUpDate);
-  return {
-    EventId: prospect.eventId.toLowerCase(),
-    FullName: prospect.fullName,
-    CompanyName: prospect.companyName,
-    EmailAddress: prospect.emailAddress,
-    CountryCode: prospect.countryCode,
-    CountryName: prospect.countryName,
-    RoleCode: prospect.roleCode,
-    RoleName: prospect.roleName,
-    SignUpDate: boundTime(signUpDate, dialect),
-    SignUpDay: signUpDate.toISOString().slice(0, 10),
-  };
+  const fields = toProspectIndexFields(prospect);
+  return { ...fields, SignUpDate: boundTime(fields.SignUpDate, dialect), SignUpDay: fields.SignUpDate.toISOString().slice(0, 10) };
 }
 
 const POSTGRES_ARRAY_TYPES: Readonly<Record<Column, string>> = {

@@ -1,10 +1,11 @@
 import {
-  TOP_COMPANIES,
+  TOP_COMPANIES, byCountThenName, compareCodePoints,
   type AnalyticsFilter, type AnalyticsProspect, type AnalyticsProspectPage, type AnalyticsSummary, type IndexedProspect,
   type IndexItemResult, type IProspectAnalytics, type IProspectIndex, type PageRequest,
 } from '@signup/domain';
 import { inject, injectable, unmanaged } from 'inversify';
 import type { Knex } from 'knex';
+import { fromProspectIndexFields, PROSPECT_DOCUMENT_FIELDS, type ProspectIndexFields } from '../analytics/prospect-index-document.js';
 import { PROSPECT_COMPANY_COUNT_TABLE, PROSPECT_DAY_COUNT_TABLE } from './migrations/add-prospect-index-rollups.js';
 import { PROSPECT_INDEX_TABLE } from './migrations/create-prospect-index-table.js';
 import { addToRollups, applyCompanyCountFilter, applyDayCountFilter } from './prospect-index-rollups.js';
@@ -32,11 +33,9 @@ const DEFAULT_STREAM_CHUNK = 1000;
 /** How many times a batch is written when the database breaks a deadlock by rolling it back. */
 const DEADLOCK_ATTEMPTS = 5;
 
-const LIST_COLUMNS = [
-  'EventId', 'FullName', 'CompanyName', 'EmailAddress', 'CountryCode', 'CountryName', 'RoleCode', 'RoleName', 'SignUpDate',
-] as const;
+const LIST_COLUMNS = PROSPECT_DOCUMENT_FIELDS;
 
-type ListRow = Record<(typeof LIST_COLUMNS)[number], string> & { SignUpDate: string | Date };
+type ListRow = ProspectIndexFields<string | Date>;
 
 /** A grouped row: some of the summary's columns and a count. */
 type CountedRow = Partial<Record<'SignUpDay' | 'CountryCode' | 'CountryName' | 'RoleCode' | 'RoleName', string>> & { n: number | string };
@@ -44,21 +43,6 @@ type CountedRow = Partial<Record<'SignUpDay' | 'CountryCode' | 'CountryName' | '
 /** The rows counted per day, per country and per role. */
 type Cube = [CountedRow[], CountedRow[], CountedRow[]];
 
-function toProspect(row: ListRow): AnalyticsProspect {
-  return {
-    eventId: row.EventId,
-    fullName: row.FullName,
-    companyName: row.CompanyName,
-    emailAddress: row.EmailAddress,
-    countryCode: row.CountryCode,
-    countryName: row.CountryName,
-    roleCode: row.RoleCode,
-    roleName: row.RoleName,
-    signUpDate: new Date(row.SignUpDate).toISOString(),
-  };
-}
-
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const searches = (filter: AnalyticsFilter): boolean => filter.q !== undefined && filter.q !== '';
 
@@ -72,7 +56,7 @@ function fold<T extends { count: number }>(rows: readonly CountedRow[], key: (ro
     if (group === undefined) groups.set(key(row), { ...make(row), count: Number(row.n) } as T);
     else group.count += Number(row.n);
   }
-  return [...groups.values()].sort((a, b) => b.count - a.count || byName(name(a), name(b)));
+  return [...groups.values()].sort(byCountThenName(name));
 }
 
 /**
@@ -134,7 +118,7 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
       }
       const size = maxIndexRowsPerInsert(dialect);
       // In event id order, so writers of overlapping batches take the unique key's locks in one order.
-      const all = [...rows.values()].sort((a, b) => byName(a.EventId as string, b.EventId as string));
+      const all = [...rows.values()].sort((a, b) => compareCodePoints(a.EventId as string, b.EventId as string));
       for (let attempt = 1; ; attempt += 1) {
         try {
           await this.knex.transaction(async (trx) => {
@@ -174,13 +158,13 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
       const byDay = fold<{ date: string; count: number }>(days, (r) => r.SignUpDay!, (r) => ({ date: r.SignUpDay! }), (d) => d.date);
       return {
         total: byDay.reduce((sum, day) => sum + day.count, 0),
-        byDay: byDay.sort((a, b) => byName(a.date, b.date)),
+        byDay: byDay.sort((a, b) => compareCodePoints(a.date, b.date)),
         byCountry: fold<{ countryCode: string; countryName: string; count: number }>(countries, (r) => `${r.CountryCode}\n${r.CountryName}`,
           (r) => ({ countryCode: r.CountryCode!, countryName: r.CountryName! }), (c) => c.countryName),
         byRole: fold<{ roleCode: string; roleName: string; count: number }>(roles, (r) => `${r.RoleCode}\n${r.RoleName}`,
           (r) => ({ roleCode: r.RoleCode!, roleName: r.RoleName! }), (r) => r.roleName),
         topCompanies: companies.map((row) => ({ companyName: row.CompanyName, count: Number(row.n) }))
-          .sort((a, b) => b.count - a.count || byName(a.companyName, b.companyName)),
+          .sort(byCountThenName((c) => c.companyName)),
       };
     } catch (error) {
       throw translateSqlError(error);
@@ -194,7 +178,7 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
         this.newestFirst(filter, dialect).offset((page.page - 1) * page.pageSize).limit(page.pageSize) as Promise<ListRow[]>,
         this.count(filter, dialect),
       ]);
-      return { total: counted, page: page.page, pageSize: page.pageSize, items: rows.map(toProspect) };
+      return { total: counted, page: page.page, pageSize: page.pageSize, items: rows.map(fromProspectIndexFields) };
     } catch (error) {
       throw translateSqlError(error);
     }
@@ -224,7 +208,7 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
         let last: ListRow | undefined;
         for (;;) {
           const rows = await chunkAfter(last);
-          for (const row of rows) yield toProspect(row);
+          for (const row of rows) yield fromProspectIndexFields(row);
           if (rows.length < chunkSize) return;
           last = rows.at(-1);
         }

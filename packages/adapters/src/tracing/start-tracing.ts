@@ -1,5 +1,6 @@
 import { context, diag, DiagLogLevel, propagation, trace, type DiagLogFunction, type Tracer } from '@opentelemetry/api';
-import { ConfigurationError, type ILogger } from '@signup/domain';
+import { type ILogger } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { maskSecrets } from '../logging/index.js';
 import type * as SdkTraceBase from '@opentelemetry/sdk-trace-base';
 import { readTracingSettings, type TracesSamplerSettings, type TracingEnabledSettings, type TracingEnvironment, type TracingSettings } from './tracing-settings.js';

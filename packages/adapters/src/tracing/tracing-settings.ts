@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { maskSecrets } from '../logging/index.js';
 
 /** Where finished spans go. */

@@ -75,26 +75,6 @@ export class DatabaseUnavailableError extends DependencyUnavailableError {
   }
 }
 
-/** A message could not be decoded into an event. Permanent: the same bytes will never decode. */
-export class MessageUndecodableError extends SignUpError {
-  constructor(message: string, options: SignUpErrorOptions = {}) {
-    super('MESSAGE_UNDECODABLE', message, options);
-  }
-}
-
-/**
- * A configuration value is missing or not one of the accepted values. The message
- * is one line that names the key, the bad value and what would be accepted.
- */
-export class ConfigurationError extends SignUpError {
-  readonly key: string;
-
-  constructor(key: string, message: string, options: SignUpErrorOptions = {}) {
-    super('CONFIGURATION_INVALID', message, options);
-    this.key = key;
-  }
-}
-
 /** True when retrying the failed operation later can succeed (an outage rather than bad data). */
 export function isTransientError(error: unknown): boolean {
   return error instanceof SignUpError && error.transient;

@@ -1,10 +1,10 @@
 import type { Prospect } from '../model/prospect.js';
 
-/** The subject a `ProspectSignedUpEvent` is published on, as in the original app. */
-export const PROSPECT_SIGNED_UP_SUBJECT = 'events.prospect.signedup';
-
-/** Where a handler sends a message it can never process, with the reason in headers. */
-export const PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT = 'deadletter.events.prospect.signedup';
+/**
+ * The type of a `ProspectSignedUpEvent`: what the event is, not where a broker carries
+ * it (each messaging adapter maps the type to its own address).
+ */
+export const PROSPECT_SIGNED_UP_EVENT_TYPE = 'ProspectSignedUp';
 
 /**
  * A person signed up. `correlationId` is a UUID that doubles as the idempotency

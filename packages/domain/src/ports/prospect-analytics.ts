@@ -1,3 +1,5 @@
+import type { IndexedProspect } from './prospect-index.js';
+
 /**
  * The filters every analytics query takes, already validated: dates are UTC days
  * `YYYY-MM-DD`, inclusive; codes exist in the reference data; `q` is plain text
@@ -34,18 +36,11 @@ export interface AnalyticsSummary {
 /** How many companies `AnalyticsSummary.topCompanies` lists at most. */
 export const TOP_COMPANIES = 10;
 
-/** One row of the list and of the CSV download. `signUpDate` is an ISO 8601 UTC time. */
-export interface AnalyticsProspect {
-  readonly eventId: string;
-  readonly fullName: string;
-  readonly companyName: string;
-  readonly emailAddress: string;
-  readonly countryCode: string;
-  readonly countryName: string;
-  readonly roleCode: string;
-  readonly roleName: string;
-  readonly signUpDate: string;
-}
+/**
+ * One row of the list and of the CSV download: the indexed document as the API
+ * answers it, `signUpDate` an ISO 8601 UTC time.
+ */
+export type AnalyticsProspect = Omit<IndexedProspect, 'signUpDate'> & { readonly signUpDate: string };
 
 /** A page of the list, newest sign-up first. */
 export interface AnalyticsProspectPage {

@@ -1,4 +1,4 @@
-import { SignUpError } from '../errors/signup-error.js';
+import { SignUpTimeInvalidError } from '../errors/sign-up-time-invalid-error.js';
 import type { ProspectSignedUpEvent } from '../events/prospect-signed-up-event.js';
 import { toProspectInput } from '../model/prospect.js';
 import type { ReferenceData } from '../model/reference-data.js';
@@ -7,13 +7,10 @@ import type { EventOutcome, IProspectEventHandler } from '../ports/event-subscri
 import { type ILogger } from '../ports/logger.js';
 import { type IProspectIndex, type IndexedProspect, type IndexItemResult } from '../ports/prospect-index.js';
 import { type IReferenceDataLoader } from '../ports/reference-data-loader.js';
-import { handleBatchOfEvents } from './handle-batch-of-events.js';
+import { prepareAndWriteBatch } from './prepare-and-write-batch.js';
 
 /** The name the index handler subscribes as: its durable consumer and queue group. */
 export const INDEX_HANDLER_NAME = 'index-handler';
-
-/** Code of the error for an event whose sign-up time is not a valid time. Permanent. */
-export const SIGN_UP_TIME_INVALID = 'SIGN_UP_TIME_INVALID';
 
 /**
  * The document an event is indexed as: the validated prospect with the country and
@@ -21,13 +18,13 @@ export const SIGN_UP_TIME_INVALID = 'SIGN_UP_TIME_INVALID';
  * as the original index had it, and the correlation id as the document's identity.
  *
  * @throws ProspectInvalidError when the prospect does not pass validation.
- * @throws SignUpError `SIGN_UP_TIME_INVALID` when `signedUpAt` is not a valid time.
+ * @throws SignUpTimeInvalidError when `signedUpAt` is not a valid time.
  */
 export function toIndexedProspect(event: ProspectSignedUpEvent, reference: ReferenceData): IndexedProspect {
   const prospect = validateProspect(toProspectInput(event.prospect), reference);
   const signUpDate = new Date(event.signedUpAt);
   if (Number.isNaN(signUpDate.getTime())) {
-    throw new SignUpError(SIGN_UP_TIME_INVALID, 'signedUpAt: the event has no valid sign-up time.');
+    throw new SignUpTimeInvalidError();
   }
   return {
     eventId: event.correlationId,
@@ -64,7 +61,7 @@ export class IndexProspectEventHandler implements IProspectEventHandler {
   ) {}
 
   handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {
-    return handleBatchOfEvents(events, this.referenceData, {
+    return prepareAndWriteBatch(events, this.referenceData, {
       prepare: (event, reference) => {
         const document = toIndexedProspect(event, reference);
         this.logger.info(`Indexing prospect, signed up at: ${document.signUpDate.toISOString()}; event ID: ${document.eventId}`);

@@ -5,7 +5,7 @@ import type { EventOutcome, IProspectEventHandler } from '../ports/event-subscri
 import { type ILogger } from '../ports/logger.js';
 import { type IProspectRepository, type SavedProspect } from '../ports/prospect-repository.js';
 import { type IReferenceDataLoader } from '../ports/reference-data-loader.js';
-import { handleBatchOfEvents } from './handle-batch-of-events.js';
+import { prepareAndWriteBatch } from './prepare-and-write-batch.js';
 
 /** The name the save handler subscribes as: its durable consumer and queue group. */
 export const SAVE_HANDLER_NAME = 'save-handler';
@@ -27,7 +27,7 @@ export class SaveProspectEventHandler implements IProspectEventHandler {
   ) {}
 
   handle(events: readonly ProspectSignedUpEvent[]): Promise<EventOutcome[]> {
-    return handleBatchOfEvents(events, this.referenceData, {
+    return prepareAndWriteBatch(events, this.referenceData, {
       prepare: (event, reference) => {
         this.logger.info(`Received event ${event.correlationId} for ${event.prospect.emailAddress}`);
         return { ...event, prospect: validateProspect(toProspectInput(event.prospect), reference) };

@@ -2,7 +2,7 @@ import type { SignUpSettings } from '@signup/adapters/config';
 import { describeError, SignalShutdown } from '@signup/adapters/hosting';
 import { ConsoleLogger, maskSecrets } from '@signup/adapters/logging';
 import { startTracing, type Tracing } from '@signup/adapters/tracing';
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '@signup/adapters/config';
 import { loadHandlerSettings } from '../composition/load-handler-settings.js';
 import { startHandler, type RunningHandler, type StartHandlerOptions } from '../composition/start-handler.js';
 import type { HandlerDefinition } from '../handlers/handler-definition.js';

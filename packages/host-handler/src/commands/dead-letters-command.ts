@@ -1,7 +1,7 @@
 import { describeError } from '@signup/adapters/hosting';
 import { maskSecrets, ConsoleLogger } from '@signup/adapters/logging';
 import { connectToMessageQueue, JetStreamDeadLetterStore, type NatsConnection } from '@signup/adapters/nats';
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '@signup/adapters/config';
 import { UsageError } from '../cli/parse-arguments.js';
 import { loadHandlerSettings } from '../composition/load-handler-settings.js';
 import { DEAD_LETTERS_USAGE, parseDeadLettersArguments, type DeadLettersRequest } from './dead-letters-arguments.js';

@@ -1,6 +1,7 @@
 import type { SignUpSettings } from '@signup/adapters/config';
 import type { NatsConnection } from '@signup/adapters/nats';
-import { ConfigurationError, type ILogger } from '@signup/domain';
+import { type ILogger } from '@signup/domain';
+import { ConfigurationError } from '@signup/adapters/config';
 import type { Container } from 'inversify';
 import type { HandlerContext } from '../handlers/handler-definition.js';
 import type { HandlerHostAdapters } from './handler-host-adapters.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfiguration, readSignUpSettings, type SignUpSettings } from '@signup/adapters/config';
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '@signup/adapters/config';
 
 /** The handler host's own defaults, shipped next to `dist/`. */
 export const HANDLER_APP_SETTINGS_PATH = fileURLToPath(new URL('../../../appsettings.json', import.meta.url));

@@ -1,7 +1,10 @@
 import type { EventOutcome, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
 
-/** How an event ended, as counted in `message_handler_events{status}`. */
-export type CountedStatus = 'saved' | 'rejected' | 'retried';
+/**
+ * How an event ended, as counted in `message_handler_events_total{status}`: the outcome
+ * the handler gave it (`done`, `rejected` = dead-lettered, `retry`), true for every handler.
+ */
+export type CountedStatus = EventOutcome['status'];
 
 /** The part of a prometheus counter the decorator needs. */
 export interface EventCounter {
@@ -20,12 +23,10 @@ export interface BatchHistograms {
   readonly publishToCommit: HandlerObserver;
 }
 
-const STATUS: Record<EventOutcome['status'], CountedStatus> = { done: 'saved', rejected: 'rejected', retry: 'retried' };
-
 /**
- * Decorates a handler and counts what became of each event it was given:
- * `done` as `saved`, `rejected` as `rejected`, `retry` as `retried`. A batch the
- * inner handler throws on is counted as retried and the error is rethrown
+ * Decorates a handler and counts what became of each event it was given, by its
+ * outcome (`done`, `rejected`, `retry`). A batch the
+ * inner handler throws on is counted as `retry` and the error is rethrown
  * unchanged. Outcomes are returned as the inner handler produced them. With
  * `histograms`, it also observes each batch's size and duration (failed batches
  * too) and, for each `done` event, the time from its `signedUpAt` to the batch's end.
@@ -48,16 +49,16 @@ export class CountingEventHandler implements IProspectEventHandler {
     try {
       outcomes = await this.inner.handle(events);
     } catch (error) {
-      this.count('retried', events.length);
+      this.count('retry', events.length);
       throw error;
     } finally {
       this.histograms?.batchSize.observe(labels, events.length);
       this.histograms?.batchDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     }
     const committedAt = Date.now();
-    const tally: Record<CountedStatus, number> = { saved: 0, rejected: 0, retried: 0 };
+    const tally: Record<CountedStatus, number> = { done: 0, rejected: 0, retry: 0 };
     outcomes.forEach((outcome, index) => {
-      tally[STATUS[outcome.status]] += 1;
+      tally[outcome.status] += 1;
       const signedUpAt = events[index]?.signedUpAt;
       if (outcome.status === 'done' && signedUpAt !== undefined && this.histograms !== undefined) {
         this.histograms.publishToCommit.observe(labels, Math.max(0, committedAt - signedUpAt.getTime()) / 1000);

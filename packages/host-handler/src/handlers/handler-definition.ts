@@ -53,7 +53,7 @@ export interface TuningContext {
 export interface HandlerDefinition {
   /**
    * The handler's name: its durable consumer (queue group in core mode), the `[name]` of its
-   * log lines and the `handler` label of `message_handler_events`. Must equal the name of the
+   * log lines and the `handler` label of `message_handler_events_total`. Must equal the name of the
    * handler `createHandler` returns.
    */
   readonly name: string;

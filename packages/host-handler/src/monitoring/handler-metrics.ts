@@ -1,9 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+// prom-client's default gauges nodejs_active_{handles,requests,resources}_total break the rule that only
+// counters end in _total (promtool check metrics refuses them); the gauges of the same name without the
+// suffix, per type, carry the same numbers (docs/observability.md).
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** The handler host's metrics, in a registry of its own (never the prom-client global one). */
 export interface HandlerMetrics {
   readonly registry: Registry;
-  /** `message_handler_events{handler,status}`: events handled, by outcome (saved, rejected, retried). */
+  /** `message_handler_events_total{handler,status}`: events handled, by outcome (`done`, `rejected`, `retry`). */
   readonly events: Counter<'handler' | 'status'>;
   /** `signup_handler_batch_size{handler}`: events per batch handed to the handler. */
   readonly batchSize: Histogram<'handler'>;
@@ -38,15 +43,18 @@ export interface HandlerMetricsOptions {
  */
 export function createHandlerMetrics(options: HandlerMetricsOptions): HandlerMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
   const { readiness } = options;
   const lag = (name: string, help: string): Gauge<'stream' | 'consumer'> => new Gauge({ name, help, labelNames: ['stream', 'consumer'] as const, registers });
   return {
     registry,
     events: new Counter({
-      name: 'message_handler_events',
-      help: 'Events handled by a message handler, by outcome: saved, rejected (dead-lettered) or retried.',
+      name: 'message_handler_events_total',
+      help: 'Events handled by a message handler, by outcome: done, rejected (dead-lettered) or retry.',
       labelNames: ['handler', 'status'] as const,
       registers,
     }),

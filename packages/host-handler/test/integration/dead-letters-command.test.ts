@@ -1,18 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { waitUntil } from '@signup/test-support/wait-until';
 import { after, before, describe, it } from 'mocha';
 import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, encodeProspectSignedUpEvent, JetStreamDeadLetterStore, type NatsConnection } from '@signup/adapters/nats';
 import { createKnex } from '@signup/adapters/sql';
-import { PROSPECT_SIGNED_UP_SUBJECT, type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import { freePort } from '@signup/test-support/free-port';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 const BIN = fileURLToPath(new URL('../../../bin/signup-handler.js', import.meta.url));
 const UNKNOWN_COUNTRY = 'ATL';
@@ -64,25 +65,6 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   await closed;
 }
 
-async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function event(countryCode: string): ProspectSignedUpEvent {
-  return {
-    correlationId: randomUUID(),
-    signedUpAt: new Date('2026-11-23T10:00:00Z'),
-    prospect: {
-      firstName: 'Ada', lastName: 'Lovelace', companyName: 'Analytical Engines', emailAddress: EMAIL,
-      country: { countryCode, countryName: 'Atlantis' }, role: { roleCode: 'EN', roleName: 'Engineer' },
-    },
-  };
-}
-
 function oneLine(text: string): void {
   expect(text.trimEnd().split('\n'), text).to.have.length(1);
   expect(text).not.to.match(/^\s+at /m);
@@ -98,7 +80,7 @@ describe('signup-handler deadletters, run as a process against a real nats-serve
   let store: JetStreamDeadLetterStore;
   let env: Record<string, string>;
   let handlerEnv: Record<string, string>;
-  const unknownCountry = [event(UNKNOWN_COUNTRY), event(UNKNOWN_COUNTRY)];
+  const unknownCountry = [newProspectSignedUpEvent({ countryCode: UNKNOWN_COUNTRY, countryName: 'Atlantis', emailAddress: EMAIL }), newProspectSignedUpEvent({ countryCode: UNKNOWN_COUNTRY, countryName: 'Atlantis', emailAddress: EMAIL })];
   const notJson = '\u001b[31m{ this is not JSON';
   let notJsonSequence = 0;
 
@@ -119,7 +101,7 @@ describe('signup-handler deadletters, run as a process against a real nats-serve
     for (const poison of unknownCountry) {
       await client.jetstream().publish(PROSPECT_SIGNED_UP_SUBJECT, encodeProspectSignedUpEvent(poison), { msgID: poison.correlationId });
     }
-    await eventually(async () => (await store.count()) === 3, 'three dead letters');
+    await waitUntil(async () => (await store.count()) === 3, { description: 'three dead letters' });
     notJsonSequence = (await store.list({ reason: /not JSON/ }))[0]!.sequence;
   });
 
@@ -192,8 +174,8 @@ describe('signup-handler deadletters, run as a process against a real nats-serve
       expect(result.stdout.match(/^Replayed #\d+ to events\.prospect\.signedup as #\d+; deleted #\d+$/gm)).to.have.length(2);
       expect(result.stdout).to.include('2 dead letter(s) replayed');
       const ids = unknownCountry.map((poison) => poison.correlationId);
-      await eventually(async () => (await knex('Prospects').whereIn('EventId', ids).count<{ n: number }[]>({ n: '*' }))[0]!.n === 2,
-        'both replayed prospects saved');
+      await waitUntil(async () => (await knex('Prospects').whereIn('EventId', ids).count<{ n: number }[]>({ n: '*' }))[0]!.n === 2,
+        { description: 'both replayed prospects saved' });
       expect((await store.list()).map((letter) => letter.sequence)).to.deep.equal([notJsonSequence]);
     } finally {
       await knex.destroy();
@@ -205,7 +187,7 @@ describe('signup-handler deadletters, run as a process against a real nats-serve
 
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.match(new RegExp(`^Replayed #${notJsonSequence} to events\\.prospect\\.signedup as #\\d+; kept #${notJsonSequence}\\n1 dead letter\\(s\\) replayed\\n$`));
-    await eventually(async () => (await store.count()) === 2, 'the replay dead-lettered again');
+    await waitUntil(async () => (await store.count()) === 2, { description: 'the replay dead-lettered again' });
     const letters = await store.list();
     expect(letters.map((letter) => new TextDecoder().decode(letter.data))).to.deep.equal([notJson, notJson]);
   });

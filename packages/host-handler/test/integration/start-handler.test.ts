@@ -8,7 +8,7 @@ import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, type NatsConnection } from '@signup/adapters/nats';
 import { createKnex } from '@signup/adapters/sql';
 import { type ProspectSignedUpEvent } from '@signup/domain';
-import { eventually } from '@signup/test-support/eventually';
+import { waitUntil } from '@signup/test-support/wait-until';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { loadHandlerSettings } from '../../src/composition/load-handler-settings.js';
 import { startHandler, type RunningHandler } from '../../src/composition/start-handler.js';
@@ -76,18 +76,18 @@ describe('startHandler with the save handler and a real nats-server and SQLite',
     };
 
     await publisher.publish(event);
-    const row = await eventually(async () => {
+    const row = await waitUntil(async () => {
       const found = await knex('Prospects').where('EventId', event.correlationId).first<{ ProspectId: number } | undefined>();
       return found;
-    }, 'the prospect row');
-    const ready = await eventually(async () => {
+    }, { description: 'the prospect row' });
+    const ready = await waitUntil(async () => {
       const response = await fetch(`${monitoring}/health/ready`);
       return response.status === 200 ? response : undefined;
-    }, 'readiness');
+    }, { description: 'readiness' });
     const metrics = await (await fetch(`${monitoring}/metrics`)).text();
 
     expect(await ready.json()).to.deep.include({ ready: true });
-    expect(metrics).to.include('message_handler_events{handler="save-handler",status="saved"} 1');
+    expect(metrics).to.include('message_handler_events_total{handler="save-handler",status="done"} 1');
     expect(lines.join('\n')).to.include(`Prospect saved. Prospect ID: ${row.ProspectId}; event ID: ${event.correlationId}`)
       .and.include('j***@example.com').and.not.include('jo.doe@example.com');
   });

@@ -5,21 +5,7 @@ import type { EventOutcome, IProspectEventHandler, ProspectSignedUpEvent } from 
 import sinon from 'sinon';
 import { CountingEventHandler } from '../../src/handlers/counting-event-handler.js';
 import { createHandlerMetrics } from '../../src/monitoring/handler-metrics.js';
-
-function event(correlationId: string): ProspectSignedUpEvent {
-  return {
-    correlationId,
-    signedUpAt: new Date('2026-11-23T10:00:00Z'),
-    prospect: {
-      firstName: 'Jo',
-      lastName: 'Doe',
-      companyName: '',
-      emailAddress: 'jo@example.com',
-      country: { countryCode: 'GBR', countryName: 'United Kingdom' },
-      role: { roleCode: 'EN', roleName: 'Engineer' },
-    },
-  };
-}
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 class ScriptedHandler implements IProspectEventHandler {
   readonly name = 'save-handler';
@@ -33,18 +19,18 @@ class ScriptedHandler implements IProspectEventHandler {
 
 function makeCounter(): { registry: Registry; counter: Counter<'handler' | 'status'> } {
   const registry = new Registry();
-  const counter = new Counter({ name: 'message_handler_events', help: 'events', labelNames: ['handler', 'status'] as const, registers: [registry] });
+  const counter = new Counter({ name: 'message_handler_events_total', help: 'events', labelNames: ['handler', 'status'] as const, registers: [registry] });
   return { registry, counter };
 }
 
 async function counts(registry: Registry): Promise<Record<string, number>> {
-  const metric = await registry.getSingleMetric('message_handler_events')!.get();
+  const metric = await registry.getSingleMetric('message_handler_events_total')!.get();
   return Object.fromEntries(metric.values.map((value) => [`${value.labels.handler}/${value.labels.status}`, value.value]));
 }
 
 describe('CountingEventHandler', () => {
   describe('handle', () => {
-    it('counts done as saved, rejected as rejected and retry as retried, per handler name', async () => {
+    it('counts each event by its outcome (done, rejected, retry), per handler name', async () => {
       const { registry, counter } = makeCounter();
       const outcomes: EventOutcome[] = [
         { status: 'done', prospectId: 1 },
@@ -54,12 +40,12 @@ describe('CountingEventHandler', () => {
       ];
       const handler = new CountingEventHandler(new ScriptedHandler(() => Promise.resolve(outcomes)), counter);
 
-      await handler.handle(['a', 'b', 'c', 'd'].map(event));
+      await handler.handle(['a', 'b', 'c', 'd'].map((correlationId) => newProspectSignedUpEvent({ correlationId })));
 
       expect(await counts(registry)).to.deep.equal({
-        'save-handler/saved': 2,
+        'save-handler/done': 2,
         'save-handler/rejected': 1,
-        'save-handler/retried': 1,
+        'save-handler/retry': 1,
       });
     });
 
@@ -67,7 +53,7 @@ describe('CountingEventHandler', () => {
       const { counter } = makeCounter();
       const outcomes: EventOutcome[] = [{ status: 'done', prospectId: 7 }];
       const inner = new ScriptedHandler(() => Promise.resolve(outcomes));
-      const batch = [event('a')];
+      const batch = [newProspectSignedUpEvent({ correlationId: 'a' })];
 
       const result = await new CountingEventHandler(inner, counter).handle(batch);
 
@@ -75,20 +61,20 @@ describe('CountingEventHandler', () => {
       expect(inner.batches).to.deep.equal([batch]);
     });
 
-    it('counts a batch the inner handler throws on as retried and rethrows the error', async () => {
+    it('counts a batch the inner handler throws on as retry and rethrows the error', async () => {
       const { registry, counter } = makeCounter();
       const failure = new Error('boom');
       const handler = new CountingEventHandler(new ScriptedHandler(() => Promise.reject(failure)), counter);
 
       let thrown: unknown;
       try {
-        await handler.handle([event('a'), event('b'), event('c')]);
+        await handler.handle([newProspectSignedUpEvent({ correlationId: 'a' }), newProspectSignedUpEvent({ correlationId: 'b' }), newProspectSignedUpEvent({ correlationId: 'c' })]);
       } catch (error) {
         thrown = error;
       }
 
       expect(thrown).to.equal(failure);
-      expect(await counts(registry)).to.deep.equal({ 'save-handler/retried': 3 });
+      expect(await counts(registry)).to.deep.equal({ 'save-handler/retry': 3 });
     });
 
     it('adds up across batches', async () => {
@@ -98,10 +84,10 @@ describe('CountingEventHandler', () => {
         counter,
       );
 
-      await handler.handle([event('a'), event('b')]);
-      await handler.handle([event('c'), event('d')]);
+      await handler.handle([newProspectSignedUpEvent({ correlationId: 'a' }), newProspectSignedUpEvent({ correlationId: 'b' })]);
+      await handler.handle([newProspectSignedUpEvent({ correlationId: 'c' }), newProspectSignedUpEvent({ correlationId: 'd' })]);
 
-      expect(await counts(registry)).to.deep.equal({ 'save-handler/saved': 4 });
+      expect(await counts(registry)).to.deep.equal({ 'save-handler/done': 4 });
     });
   });
 
@@ -115,7 +101,7 @@ describe('CountingEventHandler', () => {
           metrics.events,
           metrics,
         );
-        await handler.handle([event('a'), event('b'), event('c')]);
+        await handler.handle([newProspectSignedUpEvent({ correlationId: 'a' }), newProspectSignedUpEvent({ correlationId: 'b' }), newProspectSignedUpEvent({ correlationId: 'c' })]);
       } finally {
         clock.restore();
       }
@@ -132,7 +118,7 @@ describe('CountingEventHandler', () => {
     it('observes a batch the inner handler throws on, and no publish-to-commit time', async () => {
       const metrics = createHandlerMetrics({ defaultMetrics: false });
       const handler = new CountingEventHandler(new ScriptedHandler(() => Promise.reject(new Error('boom'))), metrics.events, metrics);
-      await handler.handle([event('a')]).catch(() => undefined);
+      await handler.handle([newProspectSignedUpEvent({ correlationId: 'a' })]).catch(() => undefined);
 
       const text = await metrics.registry.metrics();
       expect(text).to.match(/^signup_handler_batch_size_count\{handler="save-handler"\} 1$/m);

@@ -20,14 +20,14 @@ describe('MonitoringServer', () => {
 
   describe('GET /metrics', () => {
     it('serves the handler counter and the default process metrics in Prometheus text format', async () => {
-      metrics.events.inc({ handler: 'save-handler', status: 'saved' }, 3);
+      metrics.events.inc({ handler: 'save-handler', status: 'done' }, 3);
 
       const response = await fetch(`${base}/metrics`);
       const text = await response.text();
 
       expect(response.status).to.equal(200);
       expect(response.headers.get('content-type')).to.include('text/plain');
-      expect(text).to.include('message_handler_events{handler="save-handler",status="saved"} 3');
+      expect(text).to.include('message_handler_events_total{handler="save-handler",status="done"} 3');
       expect(text).to.include('process_cpu_user_seconds_total');
     });
   });

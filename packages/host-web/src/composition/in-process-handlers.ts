@@ -1,5 +1,5 @@
-import { ConfigurationError, IEventSubscriber, type IHealthCheck, type ILogger, type ISubscription } from '@signup/domain';
-import type { SignUpSettings } from '@signup/adapters/config';
+import { IEventSubscriber, type IHealthCheck, type ILogger, type ISubscription } from '@signup/domain';
+import { ConfigurationError, type SignUpSettings } from '@signup/adapters/config';
 import type { ShutdownStack } from '@signup/adapters/hosting';
 import type { InMemoryEventBus } from '@signup/adapters/memory';
 import type { HandlerCommand, HandlerContext, HandlerDefinition } from '@signup/host-handler';

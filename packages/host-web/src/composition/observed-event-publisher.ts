@@ -1,4 +1,5 @@
-import { PROSPECT_SIGNED_UP_SUBJECT, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
+import { type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import type { MessagingTracer } from '@signup/adapters/tracing';
 import type { WebMetrics } from '../http/web-metrics.js';
 

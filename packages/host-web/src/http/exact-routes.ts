@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { recordRoute } from './request-route.js';
 
 /** A route answered by `exactRoutes` when the request names it exactly. */
 export interface ExactRoute {
@@ -10,10 +11,10 @@ export interface ExactRoute {
 /**
  * A shortcut in front of the router for the busiest routes (docs/benchmarks.md,
  * "What the profiles changed"): a request whose method and path are exactly those
- * of one of `routes` goes straight to its handler, with the route recorded where
- * the router records it (`matchedRoute` reads it for the metrics and the request
- * span). The router matches each request against every route and builds a
- * middleware chain for it, which costs a sign-up more than its validation.
+ * of one of `routes` goes straight to its handler, with the route recorded
+ * (`recordRoute`; `matchedRoute` reads it for the metrics and the request span).
+ * The router matches each request against every route and builds a middleware
+ * chain for it, which costs a sign-up more than its validation.
  * Anything else (another case, a trailing slash, HEAD, another method) goes on to
  * the router, where the same routes are registered too, so answers do not change.
  *
@@ -30,7 +31,7 @@ export function exactRoutes(routes: readonly ExactRoute[]): Middleware {
   return (ctx, next) => {
     const route = byPath.get(ctx.path)?.get(ctx.method);
     if (route === undefined) return next();
-    (ctx as { _matchedRoute?: string })._matchedRoute = route.path;
+    recordRoute(ctx, route.path);
     return route.handler(ctx, next) as unknown;
   };
 }

@@ -2,9 +2,21 @@ import type { Context } from 'koa';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** The route pattern the router matched (`/app/SignUp`), or undefined: never the raw path, so values stay bounded. */
+// Our own key in Koa's `ctx.state`: a route answered before the router ran is recorded here.
+const ROUTE = Symbol('signup.route');
+
+/** Records the route pattern of a request answered without the router (`exactRoutes`). */
+export function recordRoute(ctx: Context, route: string): void {
+  (ctx.state as Record<symbol, unknown>)[ROUTE] = route;
+}
+
+/**
+ * The route pattern that answered (`/app/SignUp`), or undefined: the one `recordRoute`
+ * recorded, else the router's `ctx.routerPath` (`@koa/router`'s documented context
+ * property). Never the raw path, so values stay bounded.
+ */
 export function matchedRoute(ctx: Context): string | undefined {
-  const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  const matched = (ctx.state as Record<symbol, unknown>)[ROUTE] ?? (ctx as { routerPath?: unknown }).routerPath;
   return typeof matched === 'string' ? matched : undefined;
 }
 

@@ -32,7 +32,7 @@ export interface WebAppDependencies {
   readonly healthChecks: readonly IHealthCheck[];
   readonly logger: ILogger;
   readonly metrics: WebMetrics;
-  /** The configured save handler's public name, the `handler` label of `prospect_saves`. */
+  /** The configured save handler's public name, the `handler` label of `prospect_saves_total`. */
   readonly saveHandlerName: string;
   readonly options?: WebAppOptions;
   /** Absent: the analytics are off and their routes answer 404. */

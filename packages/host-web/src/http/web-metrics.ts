@@ -1,5 +1,10 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
+// prom-client's default gauges nodejs_active_{handles,requests,resources}_total break the rule that only
+// counters end in _total (promtool check metrics refuses them); the gauges of the same name without the
+// suffix, per type, carry the same numbers (docs/observability.md).
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Options of `WebMetrics`. */
 export interface WebMetricsOptions {
   /** Collect prom-client's default process metrics (CPU, memory, event loop). Default true. */
@@ -10,7 +15,7 @@ export interface WebMetricsOptions {
  * The web host's Prometheus metrics, in a registry of its own (never prom-client's
  * global one, so several apps can live in one process): default process metrics,
  * `http_requests_total` and `http_request_duration_seconds` by method, route and
- * status, `prospect_saves` by save handler, `signup_publish_duration_seconds` by
+ * status, `prospect_saves_total` by save handler, `signup_publish_duration_seconds` by
  * messaging mode and `signup_unavailable_responses_total` by cause (docs/observability.md).
  */
 export class WebMetrics {
@@ -23,7 +28,10 @@ export class WebMetrics {
 
   constructor(options: WebMetricsOptions = {}) {
     this.registry = new Registry();
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
+    }
     this.requests = new Counter({
       name: 'http_requests_total',
       help: 'HTTP requests answered, by method, route pattern and status code.',
@@ -38,7 +46,7 @@ export class WebMetrics {
       registers: [this.registry],
     });
     this.saves = new Counter({
-      name: 'prospect_saves',
+      name: 'prospect_saves_total',
       help: 'Sign-ups accepted (saved or queued), by save handler.',
       labelNames: ['handler'],
       registers: [this.registry],

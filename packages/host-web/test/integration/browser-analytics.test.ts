@@ -8,8 +8,7 @@ import { after, before, describe, it } from 'mocha';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { appWithAnalytics } from '../support/app-with-analytics.js';
-import { ArrayProspectAnalytics } from '../support/array-prospect-analytics.js';
-import { sampleProspects } from '../support/sample-prospects.js';
+import { sampleProspectIndex, sampleProspects } from '../support/sample-prospects.js';
 import { chartCounts, countBy } from '@signup/test-support/dashboard-page';
 import { CHROMIUM_PATH, requireChromium } from './web-process.js';
 
@@ -26,7 +25,7 @@ describe('the analytics dashboard in a browser', function () {
 
   before(async function () {
     requireChromium(this);
-    const app = appWithAnalytics({ store: new ArrayProspectAnalytics(rows), credentials: CREDENTIALS });
+    const app = appWithAnalytics({ store: await sampleProspectIndex(rows), credentials: CREDENTIALS });
     server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

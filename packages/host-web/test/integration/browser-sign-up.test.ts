@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'mocha';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_PATH, eventually, freePort, requireChromium, startWebProcess, type WebProcess } from './web-process.js';
+import { CHROMIUM_PATH, freePort, requireChromium, startWebProcess, type WebProcess } from './web-process.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -64,7 +65,7 @@ describe('signup-web in a browser (all-in-one on SQLite)', function () {
 
     const db = new Database(path.join(folder, 'signup.db'), { readonly: true, fileMustExist: true });
     try {
-      const row = await eventually(() => db.prepare('SELECT * FROM Prospects WHERE EmailAddress = ?')
+      const row = await waitUntil(() => db.prepare('SELECT * FROM Prospects WHERE EmailAddress = ?')
         .get('grace.hopper@example.com') as ProspectRow | undefined);
       expect(row).to.include({ FirstName: 'Grace', LastName: 'Hopper', CompanyName: 'Navy <Labs> & Co', CountryCode: 'USA', RoleCode: 'EN' });
     } finally {

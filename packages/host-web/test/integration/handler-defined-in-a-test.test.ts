@@ -11,7 +11,7 @@ import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, type NatsConnection } from '@signup/adapters/nats';
 import type { EventOutcome, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
 import { expectNoArguments, handlerCommand, runCommandLine, type HandlerCommand, type HandlerDefinition } from '@signup/host-handler';
-import { eventually } from '@signup/test-support/eventually';
+import { waitUntil } from '@signup/test-support/wait-until';
 import { freePort } from '@signup/test-support/free-port';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { WebHost } from '../../src/composition/web-host.js';
@@ -115,10 +115,10 @@ describe('a handler defined only in a test', function () {
       const exit = runCommandLine(['greet'], { cwd: folder, env, stdout: (text) => lines.push(text), stderr: (text) => lines.push(text), process: signals as unknown as NodeJS.Process },
         [greetCommand(log)]);
 
-      const ready = await eventually(async () => {
+      const ready = await waitUntil(async () => {
         const answer = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
         return answer?.status === 200 ? (await answer.json()) as { checks: Record<string, string> } : undefined;
-      }, 'the command\'s /health/ready to answer 200');
+      }, { description: 'the command\'s /health/ready to answer 200' });
       expect(ready.checks).to.include({ 'greeting-log': 'ok', subscription: 'ok' });
       expect(lines.join('')).to.include('queue: greet-handler').and.not.include('Connecting to database');
 
@@ -132,7 +132,7 @@ describe('a handler defined only in a test', function () {
           country: { countryCode: 'GBR', countryName: 'United Kingdom' }, role: { roleCode: 'EN', roleName: 'Engineer' },
         },
       });
-      await eventually(() => (log.greeted.includes('ada@example.com') ? true : undefined), 'the command to note the published event');
+      await waitUntil(() => (log.greeted.includes('ada@example.com') ? true : undefined), { description: 'the command to note the published event' });
 
       signals.emit('SIGTERM', 'SIGTERM');
       expect(await exit).to.equal(0);
@@ -157,7 +157,7 @@ describe('a handler defined only in a test', function () {
 
     it('runs in the web process over the in-process bus: a sign-up reaches its own store', async () => {
       await request(host!.app.callback()).post('/api/prospects').send(FORM).expect(202);
-      await eventually(() => (log.greeted.includes(FORM.emailAddress) ? true : undefined), 'the in-process handler to note the sign-up');
+      await waitUntil(() => (log.greeted.includes(FORM.emailAddress) ? true : undefined), { description: 'the in-process handler to note the sign-up' });
     });
 
     it('is part of the web\'s readiness, with its subscription and its own check', async () => {

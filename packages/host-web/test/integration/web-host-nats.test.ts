@@ -10,7 +10,7 @@ import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, JetStreamEventSubscriber } from '@signup/adapters/nats';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { WebHost } from '../../src/composition/web-host.js';
-import { eventually } from './web-process.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 const FORM = {
   firstName: 'Leslie',
@@ -93,7 +93,7 @@ describe('WebHost publishing to NATS JetStream', function () {
     const handler = new RecordingHandler();
     const subscription = await new JetStreamEventSubscriber(nc, new RecordingLogger()).subscribe(handler);
     try {
-      const event = await eventually(() => handler.events.find((e) => e.correlationId === correlationId));
+      const event = await waitUntil(() => handler.events.find((e) => e.correlationId === correlationId));
       expect(event.prospect).to.deep.include({ firstName: 'Leslie', emailAddress: 'leslie@example.com' });
       expect(event.prospect.country).to.deep.equal({ countryCode: 'USA', countryName: 'United States' });
     } finally {
@@ -120,10 +120,10 @@ describe('WebHost publishing to NATS JetStream', function () {
     await request(host!.app.callback()).get('/health/ready').expect(503);
 
     await server!.restart();
-    await eventually(async () => {
+    await waitUntil(async () => {
       const again = await request(host!.app.callback()).post('/api/prospects').send(FORM);
       return again.status === 202 ? true : undefined;
-    }, 20_000);
+    }, { timeoutMs: 20_000 });
     await request(host!.app.callback()).get('/health/ready').expect(200);
   });
 });

@@ -9,7 +9,7 @@ import type { AnalyticsSummary } from '@signup/domain';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
 import { RecordingLogger } from '@signup/adapters/memory';
 import { WebHost } from '../../src/composition/web-host.js';
-import { eventually } from './web-process.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 const FORM = {
   firstName: 'Katherine',
@@ -93,7 +93,7 @@ describe('WebHost on SQLite', () => {
 
     it('counts the saves under the synchronous handler', async () => {
       const res = await request(host.app.callback()).get('/metrics').expect(200);
-      expect(res.text).to.match(/prospect_saves\{handler="SynchronousProspectSaveHandler"\} [1-9]/);
+      expect(res.text).to.match(/prospect_saves_total\{handler="SynchronousProspectSaveHandler"\} [1-9]/);
     });
   });
 
@@ -116,12 +116,12 @@ describe('WebHost on SQLite', () => {
     it('queues the sign-up and the in-process save handler stores it', async () => {
       const res = await request(host.app.callback()).post('/api/prospects').send(FORM).expect(202);
       expect(res.body).to.have.property('correlationId');
-      await eventually(() => (countRows(folder, FORM.emailAddress) === 1 ? true : undefined));
+      await waitUntil(() => (countRows(folder, FORM.emailAddress) === 1 ? true : undefined));
     });
 
     it('indexes the sign-up into the analytics read model in the same SQLite file, through the in-process index handler', async () => {
       await request(host.app.callback()).post('/api/prospects').send({ ...FORM, emailAddress: 'indexed@example.com' }).expect(202);
-      await eventually(() => (countRows(folder, 'indexed@example.com', 'ProspectIndex') === 1 ? true : undefined));
+      await waitUntil(() => (countRows(folder, 'indexed@example.com', 'ProspectIndex') === 1 ? true : undefined));
       const db = new Database(path.join(folder, 'signup.db'), { readonly: true, fileMustExist: true });
       try {
         expect(db.prepare('SELECT FullName, CountryName, RoleName FROM ProspectIndex WHERE EmailAddress = ?').get('indexed@example.com'))

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import request from 'supertest';
 import { WebHost } from '../../src/composition/web-host.js';
-import { eventually } from './web-process.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 const FORM = {
   firstName: 'Grace', lastName: 'Hopper', emailAddress: 'grace@example.com', companyName: 'Navy', countryCode: 'USA', roleCode: 'EN',
@@ -42,7 +42,7 @@ describe('WebHost with tracing on (all-in-one, SQLite)', () => {
 
   it('makes one trace of the request, its validation, the publish and the in-process handling by both handlers, and a batch span linked to it around the SQL write', async () => {
     const res = await request(host.app.callback()).post('/api/prospects').send(FORM).expect(202);
-    const insert = await eventually(() => named('INSERT Prospects')[0]);
+    const insert = await waitUntil(() => named('INSERT Prospects')[0]);
 
     const [server] = named('POST /api/prospects');
     const [validate] = named('validate prospect');
@@ -52,7 +52,7 @@ describe('WebHost with tracing on (all-in-one, SQLite)', () => {
     const processes = named(`process ${SUBJECT}`).filter(ofSaveHandler);
     const perMessage = processes.find((span) => span.attributes['messaging.batch.message_count'] === undefined);
     const batch = processes.find((span) => span.attributes['messaging.batch.message_count'] === 1);
-    const indexed = await eventually(() => named(`process ${SUBJECT}`).find((span) => span.attributes['messaging.consumer.group.name'] === 'index-handler'
+    const indexed = await waitUntil(() => named(`process ${SUBJECT}`).find((span) => span.attributes['messaging.consumer.group.name'] === 'index-handler'
       && span.attributes['messaging.batch.message_count'] === undefined));
     expect(server?.kind).to.equal(SpanKind.SERVER);
     expect(validate?.parentSpanContext?.spanId).to.equal(server?.spanContext().spanId);

@@ -75,13 +75,3 @@ export function startWebProcess(cwd: string, env: Readonly<Record<string, string
 /** Where headless Chromium is expected. */
 export { CHROMIUM_PATH, requireChromium } from '@signup/test-support/chromium';
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ReferenceData, type AnalyticsProspect } from '@signup/domain';
+import { ReferenceData, type IndexedProspect } from '@signup/domain';
+import { InMemoryProspectIndex } from '@signup/adapters/memory';
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Margaret', 'Linus', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia', 'Edsger', 'Hedy', 'Tim', 'Karen', 'Donald', 'Sophie'];
 const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', 'Hamilton', 'Torvalds', 'Liskov', 'Ritchie', 'Allen', 'Thompson', 'Perlman', 'Dijkstra', 'Lamarr', 'Berners-Lee', 'Spärck Jones', 'Knuth', 'Wilson'];
@@ -30,17 +31,24 @@ function weighted(next: () => number, weights: Readonly<Record<string, number>>)
   return entries[0]![0];
 }
 
+/** How many days, up to when, and the seed of the sample. */
+export interface SampleOptions {
+  readonly until?: Date;
+  readonly days?: number;
+  readonly seed?: number;
+}
+
 /**
  * `count` made-up sign-ups spread over the `days` days up to `until` (UTC), more of them
  * on weekdays, denormalised with the default reference data. The same arguments give the
  * same people, except the event ids.
  */
-export function sampleProspects(count: number, options: { until?: Date; days?: number; seed?: number } = {}): AnalyticsProspect[] {
+export function sampleProspects(count: number, options: SampleOptions = {}): IndexedProspect[] {
   const reference = ReferenceData.defaults();
   const next = random(options.seed ?? 7);
   const until = (options.until ?? new Date('2026-03-31T18:00:00Z')).getTime();
   const days = options.days ?? 60;
-  const rows: AnalyticsProspect[] = [];
+  const rows: IndexedProspect[] = [];
   while (rows.length < count) {
     const at = new Date(until - Math.floor(next() * days * 86_400_000));
     if ((at.getUTCDay() === 0 || at.getUTCDay() === 6) && next() < 0.6) continue;
@@ -57,8 +65,19 @@ export function sampleProspects(count: number, options: { until?: Date; days?: n
       countryName: country.countryName,
       roleCode: role.roleCode,
       roleName: role.roleName,
-      signUpDate: at.toISOString(),
+      signUpDate: at,
     });
   }
   return rows;
+}
+
+/**
+ * The sample held by `InMemoryProspectIndex`, the in-memory analytics store the
+ * prospect-index contract suite checks against the real stores, so a page over it
+ * sorts and counts as it does over SQL or Elasticsearch.
+ */
+export async function sampleProspectIndex(prospects: readonly IndexedProspect[]): Promise<InMemoryProspectIndex> {
+  const index = new InMemoryProspectIndex();
+  await index.indexMany(prospects);
+  return index;
 }

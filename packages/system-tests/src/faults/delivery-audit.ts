@@ -1,5 +1,5 @@
 import { createKnex } from '@signup/adapters/sql';
-import { waitUntil } from '../wait-until.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 /** The four numbers every fault scenario prints. */
 export interface DeliveryCounts {

@@ -7,7 +7,7 @@ import { TcpProxy } from '@signup/test-support/tcp-proxy';
 import { connect, type NatsConnection } from 'nats';
 import type { HostProcess } from '../host-process.js';
 import { startIndexHandler, startSaveHandler, startWeb, type WebHost } from '../hosts.js';
-import { waitUntil } from '../wait-until.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 import { DeliveryAudit } from './delivery-audit.js';
 
 /** What a scenario needs besides its own nats-server and database. */

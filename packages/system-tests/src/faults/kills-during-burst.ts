@@ -1,5 +1,5 @@
 import type { HostProcess } from '../host-process.js';
-import { waitUntil } from '../wait-until.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 import type { SignUpLedger } from './sign-up-ledger.js';
 
 /** How `killDuringBurst` kills a handler and starts the next one. */

@@ -1,5 +1,5 @@
 import { prospectFields } from '../sign-ups.js';
-import { waitUntil } from '../wait-until.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 import { type PlannedSignUp, type SignUpChannel, type SignUpLedger } from './sign-up-ledger.js';
 
 /** A burst of sign-ups: how many, how fast, through which channel. */

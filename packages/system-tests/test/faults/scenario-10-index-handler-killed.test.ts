@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { INDEX_HANDLER_NAME, PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT } from '@signup/domain';
+import { INDEX_HANDLER_NAME } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT } from '@signup/adapters/nats';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { requirePostgres } from '@signup/test-support/postgres';
 import {

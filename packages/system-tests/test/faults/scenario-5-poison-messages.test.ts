@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import type { DeadLetter } from '@signup/adapters/nats';
 import { createKnex } from '@signup/adapters/sql';
-import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { requirePostgres } from '@signup/test-support/postgres';
 import {

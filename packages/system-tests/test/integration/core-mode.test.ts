@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { connect, type NatsConnection } from 'nats';
 import { encodeProspectSignedUpEvent } from '@signup/adapters/nats';
-import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '@signup/test-support/postgres';
 import { prospectEvent, ProspectsTable, startSaveHandler, waitUntil, type HostProcess } from '../../src/index.js';

@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import { after, before, describe, it, type Context } from 'mocha';
 import { connect, type Msg, type NatsConnection } from 'nats';
 import { DEAD_LETTER_HANDLER_HEADER, DEAD_LETTER_REASON_HEADER, encodeProspectSignedUpEvent, ensureSignUpStream } from '@signup/adapters/nats';
-import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT, type ProspectSignedUpEvent } from '@signup/domain';
+import { type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import { freePort } from '@signup/test-support/free-port';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { createTestDatabase, requirePostgres } from '@signup/test-support/postgres';
@@ -126,7 +127,7 @@ for (const { name, open } of STORES) {
       expect(handler.matching(`Prospect indexed; event ID: ${first!.correlationId}`)).to.have.length(1);
       expect(handler.matching(/Dependencies: IProspectIndex=SqlProspectIndex/)).to.have.length(1);
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      expect(metrics).to.include(`message_handler_events{handler="index-handler",status="saved"} ${HISTORY}`);
+      expect(metrics).to.include(`message_handler_events_total{handler="index-handler",status="done"} ${HISTORY}`);
     });
 
     it('dead-letters a poison event with its reason, naming index-handler, and indexes the good one after it', async () => {
@@ -152,7 +153,7 @@ for (const { name, open } of STORES) {
       expect(await table.eventIds()).to.include(good.correlationId).and.not.include(unknownRole.correlationId);
       history.push(good);
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      expect(metrics).to.include('message_handler_events{handler="index-handler",status="rejected"} 1');
+      expect(metrics).to.include('message_handler_events_total{handler="index-handler",status="rejected"} 1');
     });
 
     it('refuses --rebuild in one line while another instance is consuming, and leaves the store as it was', async () => {

@@ -138,7 +138,7 @@ describe('the packages as users install them: npm pack, installed into a project
 
       await handler.waitForLine(`Audited ${event.correlationId} from ${event.prospect.country.countryCode}`);
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      expect(metrics).to.match(/message_handler_events\{[^}]*handler="audit-handler"[^}]*\} 1/);
+      expect(metrics).to.match(/message_handler_events_total\{[^}]*handler="audit-handler"[^}]*\} 1/);
     } finally {
       const exit = await handler.stop();
       expect(exit.code, handler.output()).to.equal(0);

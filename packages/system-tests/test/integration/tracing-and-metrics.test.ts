@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { connect, type NatsConnection } from 'nats';
-import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import { freePort } from '@signup/test-support/free-port';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { OTLP_SPAN_KIND, OtlpTraceReceiver, type ReceivedSpan } from '@signup/test-support/otlp-trace-receiver';

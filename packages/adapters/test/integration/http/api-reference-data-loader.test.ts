@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigurationError, SignUpError } from '@signup/domain';
+import { SignUpError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import { after, afterEach, before, describe, it } from 'mocha';
 import { ApiReferenceDataLoader } from '../../../src/http/index.js';

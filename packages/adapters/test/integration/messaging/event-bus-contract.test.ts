@@ -1,4 +1,4 @@
-import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT } from '../../../src/nats/index.js';
 import { eventBusContract, type EventBusUnderTest, type ObservedDeadLetter } from '@signup/test-support';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { before, describe } from 'mocha';

@@ -1,9 +1,6 @@
 import {
-  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  QueueUnavailableError,
-  type ISubscription,
-} from '@signup/domain';
+  QueueUnavailableError, type ISubscription } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
@@ -14,9 +11,10 @@ import {
   CoreNatsEventSubscriber,
   createNatsMessaging,
   encodeProspectSignedUpEvent,
-  type NatsConnection,
-} from '../../../src/nats/index.js';
-import { deferred, FakeHandler, makeEvent, sleep, waitFor } from './fake-handler.js';
+  type NatsConnection } from '../../../src/nats/index.js';
+import { deferred, FakeHandler, sleep } from './fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 describe('NATS core messaging (MessageQueue:Mode=core)', function () {
   let server: NatsServer;
@@ -70,11 +68,11 @@ describe('NATS core messaging (MessageQueue:Mode=core)', function () {
     const messaging = await createNatsMessaging(nc, { mode: 'core' }, logger);
     const handler = new FakeHandler(handlerName());
     subscriptions.push(await messaging.subscriber.subscribe(handler));
-    const event = makeEvent();
+    const event = newProspectSignedUpEvent();
 
     await messaging.publisher.publish(event);
 
-    await waitFor(() => handler.count(event.correlationId) === 1, 'the event');
+    await waitUntil(() => handler.count(event.correlationId) === 1, { description: 'the event' });
     await messaging.healthCheck.check();
     expect(logger.messages('info')).to.include(`Listening on subject: events.prospect.signedup, queue: ${handler.name}`);
   });
@@ -87,11 +85,11 @@ describe('NATS core messaging (MessageQueue:Mode=core)', function () {
     await subscribe(first);
     await subscribe(second);
     await subscribe(other);
-    const events = Array.from({ length: 1000 }, () => makeEvent());
+    const events = Array.from({ length: 1000 }, () => newProspectSignedUpEvent());
 
     await Promise.all(events.map((event) => publisher.publish(event)));
 
-    await waitFor(() => first.received.length + second.received.length >= 1000 && other.received.length >= 1000, 'every event');
+    await waitUntil(() => first.received.length + second.received.length >= 1000 && other.received.length >= 1000, { description: 'every event' });
     await sleep(200);
     const shared = [...first.received, ...second.received];
     expect(shared).to.have.length(1000);
@@ -102,8 +100,8 @@ describe('NATS core messaging (MessageQueue:Mode=core)', function () {
   });
 
   it('publishes a rejected event to the dead-letter subject with the reason, and handles the next one', async () => {
-    const bad = makeEvent({ emailAddress: 'nope' });
-    const good = makeEvent();
+    const bad = newProspectSignedUpEvent({ emailAddress: 'nope' });
+    const good = newProspectSignedUpEvent();
     const handler = new FakeHandler(handlerName(), (event) => event.correlationId === bad.correlationId
       ? { status: 'rejected', reason: 'emailAddress: Enter a valid email address.' }
       : { status: 'done' });
@@ -112,7 +110,7 @@ describe('NATS core messaging (MessageQueue:Mode=core)', function () {
     await publisher.publish(bad);
     await publisher.publish(good);
 
-    await waitFor(() => handler.count(good.correlationId) === 1 && deadLetters.length === 1, 'the good event and the dead letter');
+    await waitUntil(() => handler.count(good.correlationId) === 1 && deadLetters.length === 1, { description: 'the good event and the dead letter' });
     const [letter] = deadLetters;
     expect(letter!.headers?.get('SignUp-Handler')).to.equal(handler.name);
     expect(letter!.headers?.get('SignUp-Reason')).to.equal('emailAddress: Enter a valid email address.');
@@ -127,19 +125,19 @@ describe('NATS core messaging (MessageQueue:Mode=core)', function () {
 
     nc.publish(PROSPECT_SIGNED_UP_SUBJECT, new TextEncoder().encode('garbage'));
 
-    await waitFor(() => deadLetters.length === 1, 'the dead letter');
+    await waitUntil(() => deadLetters.length === 1, { description: 'the dead letter' });
     expect(deadLetters[0]!.headers?.get('SignUp-Reason')).to.match(/not JSON/);
     expect(handler.received).to.have.length(0);
   });
 
   it('retries an event in process after a growing delay and never dead-letters it', async () => {
-    const event = makeEvent();
+    const event = newProspectSignedUpEvent();
     const handler = new FakeHandler(handlerName(), (_event, seen) => seen < 3 ? { status: 'retry', reason: 'database down' } : { status: 'done' });
     await subscribe(handler);
 
     await publisher.publish(event);
 
-    await waitFor(() => handler.count(event.correlationId) === 3, 'the third attempt');
+    await waitUntil(() => handler.count(event.correlationId) === 3, { description: 'the third attempt' });
     const [first, second, third] = handler.deliveries.map((delivery) => delivery.at);
     expect(second! - first!).to.be.at.least(250);
     expect(third! - second!).to.be.at.least(550);
@@ -151,8 +149,8 @@ describe('NATS core messaging (MessageQueue:Mode=core)', function () {
     const gate = deferred();
     handler.gate = gate.promise;
     const subscription = await subscribe(handler);
-    await publisher.publish(makeEvent());
-    await waitFor(() => handler.received.length === 1, 'the batch in hand');
+    await publisher.publish(newProspectSignedUpEvent());
+    await waitUntil(() => handler.received.length === 1, { description: 'the batch in hand' });
 
     let stopped = false;
     const stopping = subscription.stop().then(() => {
@@ -164,7 +162,7 @@ describe('NATS core messaging (MessageQueue:Mode=core)', function () {
     await stopping;
 
     expect(subscription.healthy).to.equal(false);
-    await publisher.publish(makeEvent());
+    await publisher.publish(newProspectSignedUpEvent());
     await sleep(200);
     expect(handler.received).to.have.length(1);
   });
@@ -174,7 +172,7 @@ describe('NATS core messaging (MessageQueue:Mode=core)', function () {
     const closedPublisher = new CoreNatsEventPublisher(closed, { timeoutMs: 500 });
     await closed.close();
 
-    const error = await closedPublisher.publish(makeEvent()).catch((caught: unknown) => caught);
+    const error = await closedPublisher.publish(newProspectSignedUpEvent()).catch((caught: unknown) => caught);
 
     expect(error).to.be.instanceOf(QueueUnavailableError);
   });

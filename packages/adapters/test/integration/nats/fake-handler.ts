@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EventOutcome, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
 
 /** Decides a fake handler's outcome for one event, given how often the handler has seen it (1 = first time). */
@@ -39,32 +38,6 @@ export class FakeHandler implements IProspectEventHandler {
   /** Every correlation id handed over, in order, with repeats. */
   get received(): string[] {
     return this.batches.flat().map((event) => event.correlationId);
-  }
-}
-
-/** A valid event with a fresh correlation id. */
-export function makeEvent(overrides: Partial<ProspectSignedUpEvent['prospect']> = {}): ProspectSignedUpEvent {
-  return {
-    correlationId: randomUUID(),
-    signedUpAt: new Date('2026-11-23T10:00:00.000Z'),
-    prospect: {
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      companyName: 'Analytical Engines',
-      emailAddress: 'ada@example.com',
-      country: { countryCode: 'GBR', countryName: 'United Kingdom' },
-      role: { roleCode: 'EN', roleName: 'Engineer' },
-      ...overrides,
-    },
-  };
-}
-
-/** Polls `condition` every 20 ms until it is true; fails with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
   }
 }
 

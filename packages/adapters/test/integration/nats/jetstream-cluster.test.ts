@@ -1,4 +1,5 @@
-import { ConfigurationError, QueueUnavailableError } from '@signup/domain';
+import { QueueUnavailableError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { NatsCluster } from '@signup/test-support/nats-cluster';
 import { requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
@@ -11,9 +12,10 @@ import {
   JetStreamEventPublisher,
   SIGNUP_DEADLETTER_STREAM,
   SIGNUP_EVENTS_STREAM,
-  type NatsConnection,
-} from '../../../src/nats/index.js';
-import { FakeHandler, makeEvent, sleep, waitFor } from './fake-handler.js';
+  type NatsConnection } from '../../../src/nats/index.js';
+import { FakeHandler, sleep } from './fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 describe('JetStream messaging on a three-node cluster', function () {
   this.timeout(90_000);
@@ -71,7 +73,7 @@ describe('JetStream messaging on a three-node cluster', function () {
     const publisher = new JetStreamEventPublisher(nc, { timeoutMs: 5000 });
     try {
       const stepping = cluster.stepDownStreamLeader(SIGNUP_EVENTS_STREAM);
-      const events = Array.from({ length: 20 }, () => makeEvent());
+      const events = Array.from({ length: 20 }, () => newProspectSignedUpEvent());
       const results = await Promise.allSettled(events.map((event) => publisher.publish(event)));
       await stepping;
 
@@ -83,20 +85,19 @@ describe('JetStream messaging on a three-node cluster', function () {
 
   it('re-creates a lost stream with MessageQueue:Replicas replicas from a running subscription', async () => {
     const messaging = await createNatsMessaging(nc, { mode: 'jetstream', replicas: 3 }, logger, {
-      subscriber: { fetchExpiresMs: 1000, recoveryDelaysMs: [200, 500] },
-    });
+      subscriber: { fetchExpiresMs: 1000, recoveryDelaysMs: [200, 500] } });
     const handler = new FakeHandler('cluster-recreate-handler');
     const subscription = await messaging.subscriber.subscribe(handler);
     try {
       const jsm = await nc.jetstreamManager();
       await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
 
-      await waitFor(() => logger.find(/Stream SIGNUP_EVENTS was missing; created it again/, 'warn') !== undefined,
-        'the subscription to re-create the stream', 20_000);
+      await waitUntil(() => logger.find(/Stream SIGNUP_EVENTS was missing; created it again/, 'warn') !== undefined,
+        { description: 'the subscription to re-create the stream', timeoutMs: 20_000 });
       expect((await jsm.streams.info(SIGNUP_EVENTS_STREAM)).config.num_replicas).to.equal(3);
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await messaging.publisher.publish(event);
-      await waitFor(() => handler.count(event.correlationId) === 1, 'the event published into the re-created stream', 20_000);
+      await waitUntil(() => handler.count(event.correlationId) === 1, { description: 'the event published into the re-created stream', timeoutMs: 20_000 });
     } finally {
       await subscription.stop();
     }
@@ -112,7 +113,7 @@ describe('JetStream messaging on a three-node cluster', function () {
     const published: { id: string; at: number }[] = [];
     const publishLoop = (async () => {
       while (publishing) {
-        const event = makeEvent();
+        const event = newProspectSignedUpEvent();
         const confirmed = await messaging.publisher.publish(event).then(() => true, () => false);
         if (confirmed) published.push({ id: event.correlationId, at: Date.now() });
         await sleep(100);
@@ -120,7 +121,7 @@ describe('JetStream messaging on a three-node cluster', function () {
     })();
     try {
       await cluster.moveConsumerLeader(SIGNUP_EVENTS_STREAM, handler.name, consumerLeader);
-      await waitFor(() => handler.deliveries.length > 0, 'a first event', 20_000);
+      await waitUntil(() => handler.deliveries.length > 0, { description: 'a first event', timeoutMs: 20_000 });
 
       await cluster.kill(consumerLeader);
       const killedAt = Date.now();
@@ -128,7 +129,7 @@ describe('JetStream messaging on a three-node cluster', function () {
         const ids = new Set(published.filter((entry) => entry.at > killedAt).map((entry) => entry.id));
         return handler.deliveries.find((delivery) => ids.has(delivery.correlationId))?.at;
       };
-      await waitFor(() => afterKill() !== undefined, 'an event published after the kill', 60_000);
+      await waitUntil(() => afterKill() !== undefined, { description: 'an event published after the kill', timeoutMs: 60_000 });
 
       const receivingAfterMs = afterKill()! - killedAt;
       const publishingAfterMs = published.find((entry) => entry.at > killedAt)!.at - killedAt;
@@ -150,7 +151,7 @@ describe('JetStream messaging on a three-node cluster', function () {
       const leader = await cluster.streamLeader(SIGNUP_EVENTS_STREAM);
       await Promise.all([cluster.kill(first!), cluster.kill(second!)]);
       const started = Date.now();
-      const error = await publisher.publish(makeEvent()).catch((caught: unknown) => caught);
+      const error = await publisher.publish(newProspectSignedUpEvent()).catch((caught: unknown) => caught);
       const tookMs = Date.now() - started;
 
       expect(error).to.be.instanceOf(QueueUnavailableError);
@@ -162,7 +163,7 @@ describe('JetStream messaging on a three-node cluster', function () {
       const restartedAt = Date.now();
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const published = await publisher.publish(makeEvent()).then(() => true, () => false);
+        const published = await publisher.publish(newProspectSignedUpEvent()).then(() => true, () => false);
         if (published) break;
         if (Date.now() > deadline) expect.fail('no publish succeeded within 60 s of a second server coming back');
         await sleep(200);

@@ -1,4 +1,5 @@
-import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError } from '@signup/domain';
+import { QueueUnavailableError } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
@@ -9,7 +10,7 @@ import {
   SIGNUP_EVENTS_STREAM,
   type ConsumerLagSample,
 } from '../../../src/nats/index.js';
-import { waitFor } from './fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 describe('JetStreamConsumerLag', function () {
   let server: NatsServer;
@@ -73,7 +74,7 @@ describe('JetStreamConsumerLag', function () {
 
       for (const message of [...again, ...await fetch('lag-steps', 3)]) message.ack();
       await nc.flush();
-      await waitFor(async () => (await counts()).every((count) => count === 0), 'the consumer to catch up');
+      await waitUntil(async () => (await counts()).every((count) => count === 0), { description: 'the consumer to catch up' });
     });
 
     it('counts the dead letters stored', async () => {
@@ -102,15 +103,15 @@ describe('JetStreamConsumerLag', function () {
       const lag = new JetStreamConsumerLag(nc, { consumer: 'lag-periodic', intervalMs: 50, onSample: (sample) => samples.push(sample) });
       lag.start();
       try {
-        await waitFor(() => samples.length > 0, 'a first sample at start');
+        await waitUntil(() => samples.length > 0, { description: 'a first sample at start' });
         expect(samples[0]!.pending).to.equal(0);
         await publish(3);
-        await waitFor(() => samples.at(-1)!.pending === 3, 'the backlog of 3 to show');
+        await waitUntil(() => samples.at(-1)!.pending === 3, { description: 'the backlog of 3 to show' });
         await publish(4);
-        await waitFor(() => samples.at(-1)!.pending === 7, 'the backlog to grow to 7');
+        await waitUntil(() => samples.at(-1)!.pending === 7, { description: 'the backlog to grow to 7' });
         for (const message of await fetch('lag-periodic', 7)) message.ack();
         await nc.flush();
-        await waitFor(() => samples.at(-1)!.pending === 0 && samples.at(-1)!.ackPending === 0, 'the backlog back at 0');
+        await waitUntil(() => samples.at(-1)!.pending === 0 && samples.at(-1)!.ackPending === 0, { description: 'the backlog back at 0' });
       } finally {
         await lag.stop();
       }
@@ -129,10 +130,10 @@ describe('JetStreamConsumerLag', function () {
       });
       lag.start();
       try {
-        await waitFor(() => errors.length >= 2, 'two failed samples');
+        await waitUntil(() => errors.length >= 2, { description: 'two failed samples' });
         expect(errors[0]).to.be.instanceOf(QueueUnavailableError);
         await addConsumer('created-later');
-        await waitFor(() => samples.length > 0, 'a sample once the consumer exists');
+        await waitUntil(() => samples.length > 0, { description: 'a sample once the consumer exists' });
       } finally {
         await lag.stop();
       }

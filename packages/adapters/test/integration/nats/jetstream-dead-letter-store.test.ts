@@ -1,9 +1,6 @@
 import {
-  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  QueueUnavailableError,
-  type ISubscription,
-} from '@signup/domain';
+  QueueUnavailableError, type ISubscription } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
@@ -23,9 +20,10 @@ import {
   REPLAYED_FROM_HEADER,
   SIGNUP_DEADLETTER_STREAM,
   SIGNUP_EVENTS_STREAM,
-  type NatsConnection,
-} from '../../../src/nats/index.js';
-import { FakeHandler, makeEvent, waitFor } from './fake-handler.js';
+  type NatsConnection } from '../../../src/nats/index.js';
+import { FakeHandler } from './fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 const REJECTION = 'countryCode: Please choose a country from the list.';
 
@@ -44,13 +42,13 @@ describe('JetStreamDeadLetterStore', function () {
 
   /** Publishes events the handler rejects (published with their correlation id as Nats-Msg-Id, as the web does) and waits for their dead letters. */
   async function deadLetter(count: number): Promise<string[]> {
-    const events = Array.from({ length: count }, () => makeEvent({ emailAddress: 'ada.lovelace@example.com' }));
+    const events = Array.from({ length: count }, () => newProspectSignedUpEvent({ emailAddress: 'ada.lovelace@example.com' }));
     const stored = await store.count();
     for (const event of events) {
       broken.add(event.correlationId);
       await publisher.publish(event);
     }
-    await waitFor(async () => (await store.count()) === stored + count, `${count} more dead letter(s)`);
+    await waitUntil(async () => (await store.count()) === stored + count, { description: `${count} more dead letter(s)` });
     return events.map((event) => event.correlationId);
   }
 
@@ -107,7 +105,7 @@ describe('JetStreamDeadLetterStore', function () {
     it('keeps only the dead letters whose reason matches', async () => {
       await deadLetter(1);
       nc.publish(PROSPECT_SIGNED_UP_SUBJECT, new TextEncoder().encode('not json'));
-      await waitFor(async () => (await store.count()) === 2, 'two dead letters');
+      await waitUntil(async () => (await store.count()) === 2, { description: 'two dead letters' });
 
       expect((await store.list({ reason: /COUNTRY/i })).map((letter) => letter.reason)).to.deep.equal([REJECTION]);
       expect((await store.list({ reason: /not JSON/ })).map((letter) => letter.handler)).to.deep.equal(['save-handler']);
@@ -155,7 +153,7 @@ describe('JetStreamDeadLetterStore', function () {
 
       const replay = await store.replay(letter!);
 
-      await waitFor(() => handler.count(correlationId!) === 2, 'the replayed event to reach the handler');
+      await waitUntil(() => handler.count(correlationId!) === 2, { description: 'the replayed event to reach the handler' });
       expect(replay).to.include({ deadLetterSequence: letter!.sequence, subject: PROSPECT_SIGNED_UP_SUBJECT, duplicate: false, removed: true });
       const copy = await jsm.streams.getMessage(SIGNUP_EVENTS_STREAM, { seq: replay.sequence });
       expect(copy.header.get(REPLAYED_FROM_HEADER)).to.equal(`${SIGNUP_DEADLETTER_STREAM}:${letter!.sequence}`);
@@ -177,7 +175,7 @@ describe('JetStreamDeadLetterStore', function () {
     });
 
     it('replays a dead letter cut to fit the payload limit from the whole original in SIGNUP_EVENTS', async () => {
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       const whole = encodeProspectSignedUpEvent(event);
       await subscription?.stop();
       const original = await nc.jetstream().publish(PROSPECT_SIGNED_UP_SUBJECT, whole);
@@ -190,7 +188,7 @@ describe('JetStreamDeadLetterStore', function () {
     });
 
     it('refuses to replay a cut dead letter whose whole original is gone, and keeps it', async () => {
-      const whole = encodeProspectSignedUpEvent(makeEvent());
+      const whole = encodeProspectSignedUpEvent(newProspectSignedUpEvent());
       await subscription?.stop();
       const original = await nc.jetstream().publish(PROSPECT_SIGNED_UP_SUBJECT, whole);
       await jsm.streams.deleteMessage(SIGNUP_EVENTS_STREAM, original.seq);
@@ -205,10 +203,9 @@ describe('JetStreamDeadLetterStore', function () {
     it('refuses to replay a dead letter whose original-subject header names a subject outside the events stream, and keeps it', async () => {
       await subscription?.stop();
       const hdrs = deadLetterHeaders({
-        handler: 'save-handler', reason: REJECTION, originalSubject: `$JS.API.STREAM.PURGE.${SIGNUP_EVENTS_STREAM}`, deliveryCount: 1,
-      });
-      const kept = await nc.jetstream().publish(PROSPECT_SIGNED_UP_SUBJECT, encodeProspectSignedUpEvent(makeEvent()));
-      const forged = (await nc.jetstream().publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, encodeProspectSignedUpEvent(makeEvent()), { headers: hdrs })).seq;
+        handler: 'save-handler', reason: REJECTION, originalSubject: `$JS.API.STREAM.PURGE.${SIGNUP_EVENTS_STREAM}`, deliveryCount: 1 });
+      const kept = await nc.jetstream().publish(PROSPECT_SIGNED_UP_SUBJECT, encodeProspectSignedUpEvent(newProspectSignedUpEvent()));
+      const forged = (await nc.jetstream().publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, encodeProspectSignedUpEvent(newProspectSignedUpEvent()), { headers: hdrs })).seq;
 
       const error = await store.replay(await store.get(forged)).catch((caught: unknown) => caught);
 
@@ -243,8 +240,7 @@ describe('JetStreamDeadLetterStore', function () {
   async function publishTruncatedDeadLetter(whole: Uint8Array, originalSequence: number): Promise<number> {
     const hdrs = deadLetterHeaders({
       handler: 'save-handler', reason: 'firstName: Enter at most 100 characters.', originalSubject: PROSPECT_SIGNED_UP_SUBJECT,
-      deliveryCount: 1, originalSequence,
-    });
+      deliveryCount: 1, originalSequence });
     hdrs.set(DEAD_LETTER_TRUNCATED_HEADER, String(whole.length));
     return (await nc.jetstream().publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, whole.subarray(0, 20), { headers: hdrs })).seq;
   }

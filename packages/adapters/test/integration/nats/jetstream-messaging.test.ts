@@ -1,12 +1,7 @@
 import {
-  ConfigurationError,
-  PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT,
-  PROSPECT_SIGNED_UP_SUBJECT,
-  QueueUnavailableError,
-  type EventOutcome,
-  type ISubscription,
-  type ProspectSignedUpEvent,
-} from '@signup/domain';
+  QueueUnavailableError, type EventOutcome, type ISubscription, type ProspectSignedUpEvent } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
@@ -20,9 +15,10 @@ import {
   JetStreamEventSubscriber,
   SIGNUP_DEADLETTER_STREAM,
   SIGNUP_EVENTS_STREAM,
-  type NatsConnection,
-} from '../../../src/nats/index.js';
-import { deferred, FakeHandler, makeEvent, sleep, waitFor } from './fake-handler.js';
+  type NatsConnection } from '../../../src/nats/index.js';
+import { deferred, FakeHandler, sleep } from './fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 describe('NATS JetStream messaging', function () {
   let server: NatsServer;
@@ -117,7 +113,7 @@ describe('NATS JetStream messaging', function () {
     });
 
     it('refuses to raise the replicas of an existing stream on a single server, and keeps the stream', async () => {
-      await publisher.publish(makeEvent());
+      await publisher.publish(newProspectSignedUpEvent());
 
       const error = await ensureSignUpStream(nc, { replicas: 2 }).catch((caught: unknown) => caught);
 
@@ -130,7 +126,7 @@ describe('NATS JetStream messaging', function () {
 
     it('updates an existing stream with another duplicate window and keeps its messages', async () => {
       await jsm.streams.update(SIGNUP_EVENTS_STREAM, { duplicate_window: nanos(10_000) });
-      await publisher.publish(makeEvent());
+      await publisher.publish(newProspectSignedUpEvent());
 
       await ensureSignUpStream(nc);
       await ensureSignUpStream(nc);
@@ -143,7 +139,7 @@ describe('NATS JetStream messaging', function () {
 
   describe('JetStreamEventPublisher', () => {
     it('stores the event with Nats-Msg-Id set to the correlation id', async () => {
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
 
       await publisher.publish(event);
 
@@ -154,7 +150,7 @@ describe('NATS JetStream messaging', function () {
 
     it('stores exactly what the original .NET MessageHelper wrote with MessageQueue:Encoding=utf-16le', async () => {
       const legacy = new JetStreamEventPublisher(nc, { timeoutMs: 2000, encoding: 'utf-16le' });
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
 
       await legacy.publish(event);
       legacy.close();
@@ -168,7 +164,7 @@ describe('NATS JetStream messaging', function () {
     });
 
     it('stores an event published twice once', async () => {
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
 
       await publisher.publish(event);
       await publisher.publish(event);
@@ -179,7 +175,7 @@ describe('NATS JetStream messaging', function () {
     it('rejects with QueueUnavailableError when no stream stores the subject', async () => {
       await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
 
-      const error = await publisher.publish(makeEvent()).catch((caught: unknown) => caught);
+      const error = await publisher.publish(newProspectSignedUpEvent()).catch((caught: unknown) => caught);
 
       expect(error).to.be.instanceOf(QueueUnavailableError);
       expect((error as Error).cause).to.be.instanceOf(Error);
@@ -205,20 +201,20 @@ describe('NATS JetStream messaging', function () {
     it('hands published events to the handler in batches and acknowledges the done ones', async () => {
       const handler = new FakeHandler(handlerName());
       const subscription = await subscribe(handler);
-      const events = Array.from({ length: 120 }, () => makeEvent());
+      const events = Array.from({ length: 120 }, () => newProspectSignedUpEvent());
 
       await Promise.all(events.map((event) => publisher.publish(event)));
 
-      await waitFor(() => handler.received.length >= 120, 'all 120 events');
-      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      await waitUntil(() => handler.received.length >= 120, { description: 'all 120 events' });
+      await waitUntil(async () => (await pendingAcks(handler.name)) === 0, { description: 'no pending acks' });
       expect(new Set(handler.received)).to.deep.equal(new Set(events.map((event) => event.correlationId)));
       expect(Math.max(...handler.batches.map((batch) => batch.length))).to.be.at.most(50);
       expect(subscription.healthy).to.equal(true);
     });
 
     it('dead-letters a rejected event with the reason in headers, terminates it, and goes on with the next one', async () => {
-      const bad = makeEvent({ firstName: '' });
-      const good = makeEvent();
+      const bad = newProspectSignedUpEvent({ firstName: '' });
+      const good = newProspectSignedUpEvent();
       const handler = new FakeHandler(handlerName(), (event) => event.correlationId === bad.correlationId
         ? { status: 'rejected', reason: 'firstName: Enter your first name.' }
         : { status: 'done' });
@@ -227,8 +223,8 @@ describe('NATS JetStream messaging', function () {
       await publisher.publish(bad);
       await publisher.publish(good);
 
-      await waitFor(() => handler.count(good.correlationId) === 1, 'the good event');
-      await waitFor(async () => (await deadLetters()).length === 1, 'one dead letter');
+      await waitUntil(() => handler.count(good.correlationId) === 1, { description: 'the good event' });
+      await waitUntil(async () => (await deadLetters()).length === 1, { description: 'one dead letter' });
       const [letter] = await deadLetters();
       expect(letter!.subject).to.equal(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT);
       expect(letter!.header.get('SignUp-Handler')).to.equal(handler.name);
@@ -236,7 +232,7 @@ describe('NATS JetStream messaging', function () {
       expect(letter!.header.get('SignUp-Original-Subject')).to.equal(PROSPECT_SIGNED_UP_SUBJECT);
       expect(letter!.header.get('SignUp-Delivery-Count')).to.equal('1');
       expect(Buffer.from(letter!.data).equals(Buffer.from(encodeProspectSignedUpEvent(bad)))).to.equal(true);
-      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      await waitUntil(async () => (await pendingAcks(handler.name)) === 0, { description: 'no pending acks' });
       await sleep(1200);
       expect(handler.count(bad.correlationId)).to.equal(1);
     });
@@ -244,22 +240,22 @@ describe('NATS JetStream messaging', function () {
     it('dead-letters an undecodable message without bothering the handler, and still handles the next event', async () => {
       const handler = new FakeHandler(handlerName());
       await subscribe(handler);
-      const good = makeEvent();
+      const good = newProspectSignedUpEvent();
 
       nc.publish(PROSPECT_SIGNED_UP_SUBJECT, new TextEncoder().encode('{"not":"an event"'));
       await publisher.publish(good);
 
-      await waitFor(() => handler.count(good.correlationId) === 1, 'the good event');
-      await waitFor(async () => (await deadLetters()).length === 1, 'one dead letter');
+      await waitUntil(() => handler.count(good.correlationId) === 1, { description: 'the good event' });
+      await waitUntil(async () => (await deadLetters()).length === 1, { description: 'one dead letter' });
       const [letter] = await deadLetters();
       expect(letter!.header.get('SignUp-Reason')).to.match(/^Cannot decode ProspectSignedUpEvent: the message is not JSON/);
       expect(new TextDecoder().decode(letter!.data)).to.equal('{"not":"an event"');
       expect(handler.received).to.deep.equal([good.correlationId]);
-      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      await waitUntil(async () => (await pendingAcks(handler.name)) === 0, { description: 'no pending acks' });
     });
 
     it('redelivers a retried event after a growing delay and never dead-letters it', async () => {
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       const handler = new FakeHandler(handlerName(), (_event, seen) => seen < 3
         ? { status: 'retry', reason: 'The database is not reachable.' }
         : { status: 'done' });
@@ -267,24 +263,24 @@ describe('NATS JetStream messaging', function () {
 
       await publisher.publish(event);
 
-      await waitFor(() => handler.count(event.correlationId) === 3, 'the third delivery');
+      await waitUntil(() => handler.count(event.correlationId) === 3, { description: 'the third delivery' });
       const [first, second, third] = handler.deliveries.map((delivery) => delivery.at);
       expect(second! - first!).to.be.at.least(350);
       expect(third! - second!).to.be.at.least(750);
-      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      await waitUntil(async () => (await pendingAcks(handler.name)) === 0, { description: 'no pending acks' });
       expect(await deadLetters()).to.have.length(0);
     });
 
     it('retries the whole batch when the handler throws', async () => {
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       const handler = new FakeHandler(handlerName());
       handler.failNext = new Error('boom');
       await subscribe(handler);
 
       await publisher.publish(event);
 
-      await waitFor(() => handler.count(event.correlationId) === 2, 'the redelivery');
-      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      await waitUntil(() => handler.count(event.correlationId) === 2, { description: 'the redelivery' });
+      await waitUntil(async () => (await pendingAcks(handler.name)) === 0, { description: 'no pending acks' });
       expect(await deadLetters()).to.have.length(0);
     });
 
@@ -297,13 +293,11 @@ describe('NATS JetStream messaging', function () {
         SignedUpAt: '2026-11-23T10:00:00.1234567+00:00',
         Prospect: {
           ProspectId: 0, FirstName: 'Elton', LastName: 'Stoneman', CompanyName: 'Sixeyed', EmailAddress: 'elton@sixeyed.com',
-          Role: { RoleCode: 'AC', RoleName: 'Architect' }, Country: { CountryCode: 'GBR', CountryName: 'United Kingdom' },
-        },
-      });
+          Role: { RoleCode: 'AC', RoleName: 'Architect' }, Country: { CountryCode: 'GBR', CountryName: 'United Kingdom' } } });
 
       nc.publish(PROSPECT_SIGNED_UP_SUBJECT, new Uint8Array(Buffer.from(legacy, 'utf16le')));
 
-      await waitFor(() => handler.received.length === 1, 'the legacy event');
+      await waitUntil(() => handler.received.length === 1, { description: 'the legacy event' });
       const [event] = handler.batches[0]!;
       expect(event!.correlationId).to.equal('a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d');
       expect(event!.prospect.lastName).to.equal('Stoneman');
@@ -316,11 +310,11 @@ describe('NATS JetStream messaging', function () {
       const second = new FakeHandler(name);
       await subscribe(first);
       await subscribe(second);
-      const events = Array.from({ length: 200 }, () => makeEvent());
+      const events = Array.from({ length: 200 }, () => newProspectSignedUpEvent());
 
       await Promise.all(events.map((event) => publisher.publish(event)));
 
-      await waitFor(() => first.received.length + second.received.length >= 200, 'all 200 events');
+      await waitUntil(() => first.received.length + second.received.length >= 200, { description: 'all 200 events' });
       await sleep(300);
       const all = [...first.received, ...second.received];
       expect(all).to.have.length(200);
@@ -334,14 +328,14 @@ describe('NATS JetStream messaging', function () {
       const gate = deferred();
       handler.gate = gate.promise;
       subscriptions.push(await slow.subscribe(handler));
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
 
       await publisher.publish(event);
-      await waitFor(() => handler.received.length === 1, 'the slow batch');
+      await waitUntil(() => handler.received.length === 1, { description: 'the slow batch' });
       await sleep(4000);
       gate.resolve();
 
-      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'no pending acks');
+      await waitUntil(async () => (await pendingAcks(handler.name)) === 0, { description: 'no pending acks' });
       await sleep(2000);
       expect(handler.count(event.correlationId)).to.equal(1);
     });
@@ -363,12 +357,12 @@ describe('NATS JetStream messaging', function () {
         }
       }
       const handler = new SlowHandler(handlerName());
-      const events = Array.from({ length: 250 }, () => makeEvent());
+      const events = Array.from({ length: 250 }, () => newProspectSignedUpEvent());
       await Promise.all(events.map((event) => publisher.publish(event)));
       await subscribe(handler);
 
-      await waitFor(() => handler.received.length === events.length, 'every event handled', 15_000);
-      await waitFor(async () => (await pendingAcks(handler.name)) === 0, 'every event acknowledged');
+      await waitUntil(() => handler.received.length === events.length, { description: 'every event handled', timeoutMs: 15_000 });
+      await waitUntil(async () => (await pendingAcks(handler.name)) === 0, { description: 'every event acknowledged' });
       expect(handler.mostActive).to.equal(2);
       expect(handler.batches.every((batch) => batch.length <= 50)).to.equal(true);
       expect(new Set(handler.received).size).to.equal(events.length);
@@ -379,9 +373,9 @@ describe('NATS JetStream messaging', function () {
       const gate = deferred();
       handler.gate = gate.promise;
       const subscription = await subscribe(handler);
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await publisher.publish(event);
-      await waitFor(() => handler.received.length === 1, 'the batch in hand');
+      await waitUntil(() => handler.received.length === 1, { description: 'the batch in hand' });
 
       let stopped = false;
       const stopping = subscription.stop().then(() => {
@@ -394,7 +388,7 @@ describe('NATS JetStream messaging', function () {
 
       expect(await pendingAcks(handler.name)).to.equal(0);
       expect(subscription.healthy).to.equal(false);
-      await publisher.publish(makeEvent());
+      await publisher.publish(newProspectSignedUpEvent());
       await sleep(300);
       expect(handler.received).to.deep.equal([event.correlationId]);
     });
@@ -402,14 +396,14 @@ describe('NATS JetStream messaging', function () {
     it('recreates its consumer when it is deleted from under it, and keeps receiving', async () => {
       const handler = new FakeHandler(handlerName());
       await subscribe(handler);
-      await publisher.publish(makeEvent());
-      await waitFor(() => handler.received.length === 1, 'the first event');
+      await publisher.publish(newProspectSignedUpEvent());
+      await waitUntil(() => handler.received.length === 1, { description: 'the first event' });
 
       await jsm.consumers.delete(SIGNUP_EVENTS_STREAM, handler.name);
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await publisher.publish(event);
 
-      await waitFor(() => handler.count(event.correlationId) >= 1, 'the event published after the delete', 15_000);
+      await waitUntil(() => handler.count(event.correlationId) >= 1, { description: 'the event published after the delete', timeoutMs: 15_000 });
       expect((await jsm.consumers.info(SIGNUP_EVENTS_STREAM, handler.name)).config.durable_name).to.equal(handler.name);
     });
   });
@@ -422,10 +416,10 @@ describe('NATS JetStream messaging', function () {
       const handler = new FakeHandler(handlerName());
       const subscription = await messaging.subscriber.subscribe(handler);
       subscriptions.push(subscription);
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await messaging.publisher.publish(event);
 
-      await waitFor(() => handler.count(event.correlationId) === 1, 'the event');
+      await waitUntil(() => handler.count(event.correlationId) === 1, { description: 'the event' });
       await messaging.healthCheck.check();
       expect(messaging.healthCheck.name).to.equal('message-queue');
       await subscription.stop();

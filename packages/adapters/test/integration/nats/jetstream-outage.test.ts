@@ -9,14 +9,15 @@ import {
   connectToMessageQueue,
   createNatsMessaging,
   type NatsConnection,
-  type NatsMessaging,
-} from '../../../src/nats/index.js';
-import { FakeHandler, makeEvent, sleep, waitFor } from './fake-handler.js';
+  type NatsMessaging } from '../../../src/nats/index.js';
+import { FakeHandler, sleep } from './fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 async function publishEventually(messaging: NatsMessaging, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const event = makeEvent();
+    const event = newProspectSignedUpEvent();
     try {
       await messaging.publisher.publish(event);
       return event.correlationId;
@@ -49,8 +50,7 @@ describe('NATS JetStream messaging through a server outage', function () {
       { reconnectTimeWaitMs: 100, reconnectJitterMs: 50 });
     messaging = await createNatsMessaging(nc, { mode: 'jetstream' }, logger, {
       publisher: { timeoutMs: 1000 },
-      subscriber: { fetchExpiresMs: 1000, recoveryDelaysMs: [200, 500] },
-    });
+      subscriber: { fetchExpiresMs: 1000, recoveryDelaysMs: [200, 500] } });
     handlerCount += 1;
     handler = new FakeHandler(`outage-handler-${handlerCount}`);
     subscription = await messaging.subscriber.subscribe(handler);
@@ -69,7 +69,7 @@ describe('NATS JetStream messaging through a server outage', function () {
     await server.stop({ keepStore: true });
     const started = Date.now();
 
-    const error = await messaging.publisher.publish(makeEvent()).catch((caught: unknown) => caught);
+    const error = await messaging.publisher.publish(newProspectSignedUpEvent()).catch((caught: unknown) => caught);
 
     expect(error).to.be.instanceOf(QueueUnavailableError);
     expect(Date.now() - started).to.be.lessThan(1500);
@@ -84,34 +84,34 @@ describe('NATS JetStream messaging through a server outage', function () {
   });
 
   it('publishes and receives again after the server restarts with its store, without restarting anything', async () => {
-    const before = makeEvent();
+    const before = newProspectSignedUpEvent();
     await messaging.publisher.publish(before);
-    await waitFor(() => handler.count(before.correlationId) === 1, 'the event before the outage');
+    await waitUntil(() => handler.count(before.correlationId) === 1, { description: 'the event before the outage' });
 
     await server.kill();
     await sleep(1500);
     await server.restart();
 
     const after = await publishEventually(messaging, 15_000);
-    await waitFor(() => handler.count(after) === 1, 'the event after the restart', 20_000);
-    await waitFor(() => subscription.healthy, 'the subscription to be healthy again');
+    await waitUntil(() => handler.count(after) === 1, { description: 'the event after the restart', timeoutMs: 20_000 });
+    await waitUntil(() => subscription.healthy, { description: 'the subscription to be healthy again' });
     await messaging.healthCheck.check();
   });
 
   it('reports a stall while the server hangs without closing the connection, and receives again when it answers', async () => {
-    await waitFor(() => subscription.healthy, 'a healthy subscription');
+    await waitUntil(() => subscription.healthy, { description: 'a healthy subscription' });
 
     server.pause();
     try {
-      await waitFor(() => !subscription.healthy, 'the subscription to report the stall', 10_000);
+      await waitUntil(() => !subscription.healthy, { description: 'the subscription to report the stall', timeoutMs: 10_000 });
       expect(nc.isClosed()).to.equal(false);
     } finally {
       server.resume();
     }
 
     const event = await publishEventually(messaging, 15_000);
-    await waitFor(() => handler.count(event) === 1, 'the event after the stall', 20_000);
-    await waitFor(() => subscription.healthy, 'the subscription to be healthy again');
+    await waitUntil(() => handler.count(event) === 1, { description: 'the event after the stall', timeoutMs: 20_000 });
+    await waitUntil(() => subscription.healthy, { description: 'the subscription to be healthy again' });
   });
 
   it('recreates the streams and its consumer when the server comes back without its store', async () => {
@@ -119,9 +119,9 @@ describe('NATS JetStream messaging through a server outage', function () {
     await rm(join(server.storeDir, 'jetstream'), { recursive: true, force: true });
     await server.restart();
 
-    await waitFor(() => subscription.healthy, 'the subscription to recover', 20_000);
+    await waitUntil(() => subscription.healthy, { description: 'the subscription to recover', timeoutMs: 20_000 });
     const event = await publishEventually(messaging, 15_000);
-    await waitFor(() => handler.count(event) === 1, 'the event after the restart', 20_000);
+    await waitUntil(() => handler.count(event) === 1, { description: 'the event after the restart', timeoutMs: 20_000 });
     expect(logger.find(/was missing; created it again/, 'warn')).not.to.equal(undefined);
   });
 

@@ -1,4 +1,5 @@
-import { PROSPECT_SIGNED_UP_SUBJECT, QueueUnavailableError } from '@signup/domain';
+import { QueueUnavailableError } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
@@ -8,9 +9,9 @@ import {
   ensureSignUpStream,
   JetStreamEventPublisher,
   SIGNUP_EVENTS_STREAM,
-  type NatsConnection,
-} from '../../../src/nats/index.js';
-import { makeEvent, sleep } from './fake-handler.js';
+  type NatsConnection } from '../../../src/nats/index.js';
+import { sleep } from './fake-handler.js';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 describe('JetStreamEventPublisher retrying within its deadline', function () {
   this.timeout(20_000);
@@ -44,7 +45,7 @@ describe('JetStreamEventPublisher retrying within its deadline', function () {
   it('sends again when no stream answers at first, and resolves once the stream is back', async () => {
     publisher = new JetStreamEventPublisher(nc, { timeoutMs: 2000 });
     await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
-    const event = makeEvent();
+    const event = newProspectSignedUpEvent();
 
     const publishing = publisher.publish(event);
     await sleep(300);
@@ -61,7 +62,7 @@ describe('JetStreamEventPublisher retrying within its deadline', function () {
     await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
     const started = Date.now();
 
-    const error = await publisher.publish(makeEvent()).catch((caught: unknown) => caught);
+    const error = await publisher.publish(newProspectSignedUpEvent()).catch((caught: unknown) => caught);
 
     const elapsed = Date.now() - started;
     expect(error).to.be.instanceOf(QueueUnavailableError);
@@ -73,7 +74,7 @@ describe('JetStreamEventPublisher retrying within its deadline', function () {
 
   it('sends again after an unanswered attempt, and the stream stores the event once', async () => {
     publisher = new JetStreamEventPublisher(nc, { timeoutMs: 3000, attemptTimeoutMs: 300 });
-    const event = makeEvent();
+    const event = newProspectSignedUpEvent();
 
     server.pause();
     const publishing = publisher.publish(event);
@@ -90,7 +91,7 @@ describe('JetStreamEventPublisher retrying within its deadline', function () {
     const started = Date.now();
 
     server.pause();
-    const error = await publisher.publish(makeEvent()).catch((caught: unknown) => caught);
+    const error = await publisher.publish(newProspectSignedUpEvent()).catch((caught: unknown) => caught);
     server.resume();
 
     expect(error).to.be.instanceOf(QueueUnavailableError);

@@ -1,10 +1,12 @@
-import { ConfigurationError, QueueUnavailableError } from '@signup/domain';
+import { QueueUnavailableError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { expect } from 'chai';
 import { after, afterEach, before, describe, it } from 'mocha';
 import { RecordingLogger } from '../../../src/memory/index.js';
 import { connectToMessageQueue, type NatsConnection } from '../../../src/nats/index.js';
-import { sleep, waitFor } from './fake-handler.js';
+import { sleep } from './fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 describe('connectToMessageQueue', function () {
   let server: NatsServer;
@@ -78,13 +80,13 @@ describe('connectToMessageQueue', function () {
     const nc = await connectWith(`nats://signup:s3cr3t@127.0.0.1:${server.port}`, { reconnectTimeWaitMs: 50, reconnectJitterMs: 0 });
 
     await server.kill();
-    await waitFor(() => logger.lines.filter((line) => line.message === 'Reconnecting to message queue').length > 15,
-      'more than 15 reconnect attempts', 15_000);
+    await waitUntil(() => logger.lines.filter((line) => line.message === 'Reconnecting to message queue').length > 15,
+      { description: 'more than 15 reconnect attempts', timeoutMs: 15_000 });
     expect(nc.isClosed()).to.equal(false);
     expect(logger.find('Disconnected from message queue', 'warn')).not.to.equal(undefined);
 
     await server.restart();
-    await waitFor(() => logger.find('Reconnected to message queue', 'info') !== undefined, 'the reconnect', 10_000);
+    await waitUntil(() => logger.find('Reconnected to message queue', 'info') !== undefined, { description: 'the reconnect', timeoutMs: 10_000 });
     await nc.flush();
     expect(nc.isClosed()).to.equal(false);
   });
@@ -94,14 +96,14 @@ describe('connectToMessageQueue', function () {
 
     await server.restart();
     await sleep(50);
-    await waitFor(async () => {
+    await waitUntil(async () => {
       try {
         await nc.flush();
         return true;
       } catch {
         return false;
       }
-    }, 'a flush after the restart');
+    }, { description: 'a flush after the restart' });
     expect(nc.isClosed()).to.equal(false);
   });
 });

@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from 'nats';
 import { after, before, describe, it } from 'mocha';
 import sinon from 'sinon';
 import { NatsHealthCheck } from '../../../src/nats/index.js';
-import { waitFor } from './fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 function subscription(healthy: boolean): ISubscription {
   return { healthy, stop: () => Promise.resolve() };
@@ -59,9 +59,9 @@ describe('NatsHealthCheck', function () {
   it('says the message queue is reconnecting while the server is away, and passes again once it is back', async () => {
     const check = new NatsHealthCheck(nc);
     await server.stop({ keepStore: true });
-    await waitFor(async () => (await failure(check.check()).catch(() => undefined))?.message.includes('reconnecting') === true, 'the check to say reconnecting');
+    await waitUntil(async () => (await failure(check.check()).catch(() => undefined))?.message.includes('reconnecting') === true, { description: 'the check to say reconnecting' });
 
     server = await NatsServer.start({ jetstream: false, port: server.port });
-    await waitFor(async () => check.check().then(() => true, () => false), 'the check to pass again', 15_000);
+    await waitUntil(async () => check.check().then(() => true, () => false), { description: 'the check to pass again', timeoutMs: 15_000 });
   });
 });

@@ -1,5 +1,5 @@
 import { DatabaseUnavailableError } from '@signup/domain';
-import { newProspectSignedUpEvent } from '@signup/test-support/prospect-repository-contract';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { after, before, describe, it } from 'mocha';

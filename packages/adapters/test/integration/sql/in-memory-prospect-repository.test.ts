@@ -1,5 +1,6 @@
 import { ReferenceData } from '@signup/domain';
-import { newProspectSignedUpEvent, prospectRepositoryContract } from '@signup/test-support/prospect-repository-contract';
+import { prospectRepositoryContract } from '@signup/test-support/prospect-repository-contract';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { InMemoryProspectRepository } from '../../../src/memory/in-memory-prospect-repository.js';

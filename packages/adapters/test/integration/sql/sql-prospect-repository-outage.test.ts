@@ -1,6 +1,6 @@
 import { DatabaseUnavailableError } from '@signup/domain';
 import { requirePostgres } from '@signup/test-support/postgres';
-import { newProspectSignedUpEvent } from '@signup/test-support/prospect-repository-contract';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 import { TcpProxy } from '@signup/test-support/tcp-proxy';
 import { expect } from 'chai';
 import type { Knex } from 'knex';

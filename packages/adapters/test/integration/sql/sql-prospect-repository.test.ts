@@ -1,5 +1,6 @@
 import { requirePostgres } from '@signup/test-support/postgres';
-import { newProspectSignedUpEvent, prospectRepositoryContract } from '@signup/test-support/prospect-repository-contract';
+import { prospectRepositoryContract } from '@signup/test-support/prospect-repository-contract';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { after, before, describe, it, type Context } from 'mocha';

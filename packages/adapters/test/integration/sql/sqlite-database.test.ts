@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { ConfigurationError, DatabaseUnavailableError } from '@signup/domain';
+import { DatabaseUnavailableError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import { afterEach, describe, it } from 'mocha';
 import { createKnex, DatabaseReferenceDataLoader, migrateDatabase, SqlHealthCheck } from '../../../src/sql/index.js';

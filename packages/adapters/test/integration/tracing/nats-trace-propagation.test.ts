@@ -1,4 +1,4 @@
-import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { OTLP_SPAN_KIND, OtlpTraceReceiver, type ReceivedSpan } from '@signup/test-support/otlp-trace-receiver';
 import { expect } from 'chai';
@@ -9,7 +9,9 @@ import { createNatsMessaging, ensureSignUpStream, SIGNUP_EVENTS_STREAM } from '.
 import { MessagingTracer } from '../../../src/tracing/messaging-tracer.js';
 import { startTracing, type Tracing } from '../../../src/tracing/start-tracing.js';
 import { extractTraceContext, injectTraceContext, traceContextHeaders } from '../../../src/tracing/trace-context-propagation.js';
-import { FakeHandler, makeEvent, waitFor } from '../nats/fake-handler.js';
+import { FakeHandler } from '../nats/fake-handler.js';
+import { waitUntil } from '@signup/test-support/wait-until';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 const SUBJECT = PROSPECT_SIGNED_UP_SUBJECT;
 const PROCESS = `process ${SUBJECT}`;
@@ -28,8 +30,7 @@ describe('trace context through a real nats-server, exported over OTLP/HTTP JSON
     await ensureSignUpStream(nc);
     receiver = await OtlpTraceReceiver.start();
     tracing = await startTracing('signup-test', {
-      OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.baseUrl,
-    });
+      OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.baseUrl });
     messaging = new MessagingTracer(tracing.tracer!, { consumerGroup: 'save-handler' });
   });
 
@@ -66,15 +67,15 @@ describe('trace context through a real nats-server, exported over OTLP/HTTP JSON
       });
       const subscription = await messagingAdapters.subscriber.subscribe(handler);
       try {
-        const event = makeEvent();
-        const rejected = makeEvent({ lastName: 'Rejected' });
+        const event = newProspectSignedUpEvent();
+        const rejected = newProspectSignedUpEvent({ lastName: 'Rejected' });
         await tracing.tracer!.startActiveSpan('POST /api/prospects', async (request) => {
           for (const published of [event, rejected]) {
             await messaging.publish(SUBJECT, published.correlationId, () => messagingAdapters.publisher.publish(published));
           }
           request.end();
         });
-        await waitFor(() => handler.received.includes(rejected.correlationId), `the ${mode} handler to get both events`);
+        await waitUntil(() => handler.received.includes(rejected.correlationId), { description: `the ${mode} handler to get both events` });
         await subscription.stop();
         await tracing.flush();
 

@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { OtlpTraceReceiver } from '@signup/test-support/otlp-trace-receiver';
 import { expect } from 'chai';
 import { after, afterEach, before, describe, it } from 'mocha';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { Configuration, readSignUpSettings, type SignUpSettings } from '../../../src/config/index.js';

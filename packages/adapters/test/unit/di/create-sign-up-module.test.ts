@@ -1,7 +1,6 @@
 import {
   AsynchronousProspectSaveHandler,
   CachingReferenceDataLoader,
-  ConfigurationError,
   IEventPublisher,
   ILogger,
   IProspectAnalytics,
@@ -14,6 +13,7 @@ import {
   SynchronousProspectSaveHandler,
   type ProspectSignedUpEvent,
 } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import { Container, type Newable } from 'inversify';
 import type { Knex } from 'knex';

@@ -1,4 +1,5 @@
-import { ConfigurationError, IProspectRepository, IProspectSaveHandler, IReferenceDataLoader } from '@signup/domain';
+import { IProspectRepository, IProspectSaveHandler, IReferenceDataLoader } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { findImplementation, implementationRegistry, type ConfigurablePort } from '../../../src/di/index.js';

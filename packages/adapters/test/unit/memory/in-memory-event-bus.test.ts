@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type EventOutcome,
   type IProspectEventHandler,
@@ -10,21 +9,7 @@ import { afterEach, beforeEach, describe, it } from 'mocha';
 import sinon from 'sinon';
 import { InMemoryEventBus } from '../../../src/memory/in-memory-event-bus.js';
 import { RecordingLogger } from '../../../src/memory/recording-logger.js';
-
-function makeEvent(emailAddress = 'jane@example.com'): ProspectSignedUpEvent {
-  return {
-    correlationId: randomUUID(),
-    signedUpAt: new Date('2026-01-01T00:00:00.000Z'),
-    prospect: {
-      firstName: 'Jane',
-      lastName: 'Doe',
-      companyName: '',
-      emailAddress,
-      country: { countryCode: '-', countryName: '--Not telling' },
-      role: { roleCode: '-', roleName: '--Not telling' },
-    },
-  };
-}
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 type Decide = (event: ProspectSignedUpEvent, attempt: number) => EventOutcome;
 
@@ -74,7 +59,7 @@ describe('InMemoryEventBus', () => {
       bus = new InMemoryEventBus({ logger });
       const handler = new RecordingHandler('save-handler');
       await bus.subscribe(handler);
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await bus.publish(event);
       await bus.whenIdle();
       expect(handler.received).to.deep.equal([event.correlationId]);
@@ -91,7 +76,7 @@ describe('InMemoryEventBus', () => {
           return Promise.resolve(events.map((): EventOutcome => ({ status: 'done' })));
         },
       });
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await bus.publish(event);
       await bus.whenIdle();
       expect(seen).to.deep.equal([event]);
@@ -99,7 +84,7 @@ describe('InMemoryEventBus', () => {
 
     it('keeps events published before anyone subscribed and delivers them to the first subscriber', async () => {
       bus = new InMemoryEventBus();
-      const events = [makeEvent(), makeEvent()];
+      const events = [newProspectSignedUpEvent(), newProspectSignedUpEvent()];
       for (const event of events) await bus.publish(event);
       expect(bus.size).to.equal(2);
       const handler = new RecordingHandler('save-handler');
@@ -116,7 +101,7 @@ describe('InMemoryEventBus', () => {
 
     it('delivers an event published again with the same correlation id while still buffered once', async () => {
       bus = new InMemoryEventBus();
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await bus.publish(event);
       await bus.publish({ ...event });
       const handler = new RecordingHandler('save-handler');
@@ -131,7 +116,7 @@ describe('InMemoryEventBus', () => {
       bus = new InMemoryEventBus({ batchSize: 100 });
       const handler = new RecordingHandler('save-handler');
       await bus.subscribe(handler);
-      const events = Array.from({ length: 250 }, () => makeEvent());
+      const events = Array.from({ length: 250 }, () => newProspectSignedUpEvent());
       await Promise.all(events.map((event) => bus.publish(event)));
       await bus.whenIdle();
       expect(handler.batches.map((batch) => batch.length)).to.deep.equal([100, 100, 50]);
@@ -152,7 +137,7 @@ describe('InMemoryEventBus', () => {
           return events.map((): EventOutcome => ({ status: 'done' }));
         },
       });
-      await Promise.all(Array.from({ length: 7 }, () => bus.publish(makeEvent())));
+      await Promise.all(Array.from({ length: 7 }, () => bus.publish(newProspectSignedUpEvent())));
       await bus.whenIdle();
       expect(most).to.equal(1);
       expect(bus.size).to.equal(0);
@@ -166,7 +151,7 @@ describe('InMemoryEventBus', () => {
       const index = new RecordingHandler('index-handler');
       await bus.subscribe(save);
       await bus.subscribe(index);
-      const events = [makeEvent(), makeEvent(), makeEvent()];
+      const events = [newProspectSignedUpEvent(), newProspectSignedUpEvent(), newProspectSignedUpEvent()];
       for (const event of events) await bus.publish(event);
       await bus.whenIdle();
       const ids = events.map((event) => event.correlationId);
@@ -181,7 +166,7 @@ describe('InMemoryEventBus', () => {
       const second = new RecordingHandler('save-handler');
       await bus.subscribe(first);
       await bus.subscribe(second);
-      const events = Array.from({ length: 30 }, () => makeEvent());
+      const events = Array.from({ length: 30 }, () => newProspectSignedUpEvent());
       await Promise.all(events.map((event) => bus.publish(event)));
       await bus.whenIdle();
       expect(first.received).not.to.be.empty;
@@ -201,7 +186,7 @@ describe('InMemoryEventBus', () => {
           return events.map((): EventOutcome => ({ status: 'done' }));
         },
       });
-      await bus.publish(makeEvent());
+      await bus.publish(newProspectSignedUpEvent());
       await new Promise((resolve) => setImmediate(resolve));
       expect(bus.size).to.equal(1);
       expect(bus.pending('save-handler')).to.equal(0);
@@ -215,7 +200,7 @@ describe('InMemoryEventBus', () => {
       bus = new InMemoryEventBus();
       const subscription = await bus.subscribe(new RecordingHandler('save-handler'));
       await subscription.stop();
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await bus.publish(event);
       await bus.whenIdle();
       expect(bus.pending('save-handler')).to.equal(1);
@@ -231,7 +216,7 @@ describe('InMemoryEventBus', () => {
       bus = new InMemoryEventBus();
       const handler = new RecordingHandler('save-handler');
       await bus.subscribe(handler);
-      await bus.publish(makeEvent());
+      await bus.publish(newProspectSignedUpEvent());
       await bus.whenIdle();
       expect(bus.size).to.equal(0);
       expect(bus.pending('save-handler')).to.equal(0);
@@ -240,12 +225,12 @@ describe('InMemoryEventBus', () => {
 
     it('dead-letters a rejected event with the reason and the handler, logs it, and does not deliver it again', async () => {
       bus = new InMemoryEventBus({ logger });
-      const rejected = makeEvent();
+      const rejected = newProspectSignedUpEvent();
       const handler = new RecordingHandler('save-handler', (event) => (event === rejected
         ? { status: 'rejected', reason: 'emailAddress: Please enter a valid email address.' }
         : { status: 'done' }));
       await bus.subscribe(handler);
-      const fine = makeEvent();
+      const fine = newProspectSignedUpEvent();
       await bus.publish(rejected);
       await bus.publish(fine);
       await bus.whenIdle();
@@ -265,7 +250,7 @@ describe('InMemoryEventBus', () => {
     it('keeps only the newest dead letters, as many as the capacity', async () => {
       bus = new InMemoryEventBus({ capacity: 2 });
       await bus.subscribe(new RecordingHandler('save-handler', () => ({ status: 'rejected', reason: 'bad' })));
-      const events = [makeEvent(), makeEvent(), makeEvent()];
+      const events = [newProspectSignedUpEvent(), newProspectSignedUpEvent(), newProspectSignedUpEvent()];
       for (const event of events) {
         await bus.publish(event);
         await bus.whenIdle();
@@ -292,7 +277,7 @@ describe('InMemoryEventBus', () => {
           deliveredAt.push(clock.now);
           return attempt <= 7 ? { status: 'retry', reason: 'Database unavailable' } : { status: 'done' };
         }));
-        await bus.publish(makeEvent());
+        await bus.publish(newProspectSignedUpEvent());
         await clock.tickAsync(60_000);
         expect(deliveredAt).to.deep.equal([0, 100, 600, 2_600, 7_600, 17_600, 27_600, 37_600]);
         expect(bus.deadLetters).to.be.empty;
@@ -304,7 +289,7 @@ describe('InMemoryEventBus', () => {
         bus = new InMemoryEventBus({ retryDelaysMs: [1_000] });
         const handler = new RecordingHandler('save-handler', () => ({ status: 'retry', reason: 'Database unavailable' }));
         await bus.subscribe(handler);
-        const event = makeEvent();
+        const event = newProspectSignedUpEvent();
         await bus.publish(event);
         await clock.tickAsync(10 * 60_000);
         expect(handler.attempts.get(event.correlationId)).to.equal(601);
@@ -317,7 +302,7 @@ describe('InMemoryEventBus', () => {
         const handler = new RecordingHandler('save-handler', (_event, attempt) =>
           (attempt === 1 ? { status: 'retry', reason: 'later' } : { status: 'done' }));
         await bus.subscribe(handler);
-        await bus.publish(makeEvent());
+        await bus.publish(newProspectSignedUpEvent());
         await clock.tickAsync(4_999);
         expect(handler.batches).to.have.length(1);
         await clock.tickAsync(1);
@@ -338,7 +323,7 @@ describe('InMemoryEventBus', () => {
             return Promise.resolve(events.map((): EventOutcome => ({ status: 'done' })));
           },
         });
-        const events = [makeEvent(), makeEvent()];
+        const events = [newProspectSignedUpEvent(), newProspectSignedUpEvent()];
         await Promise.all(events.map((event) => bus.publish(event)));
         await clock.tickAsync(0);
         expect(delivered).to.have.length(1);
@@ -361,7 +346,7 @@ describe('InMemoryEventBus', () => {
             return Promise.resolve(calls === 1 ? [] : events.map((): EventOutcome => ({ status: 'done' })));
           },
         });
-        await bus.publish(makeEvent());
+        await bus.publish(newProspectSignedUpEvent());
         await clock.tickAsync(100);
         expect(calls).to.equal(2);
         expect(bus.deadLetters).to.be.empty;
@@ -373,9 +358,9 @@ describe('InMemoryEventBus', () => {
   describe('capacity', () => {
     it('refuses a publish when the buffer is full, with QueueUnavailableError, and keeps nothing of it', async () => {
       bus = new InMemoryEventBus({ capacity: 2 });
-      await bus.publish(makeEvent());
-      await bus.publish(makeEvent());
-      const refused = makeEvent();
+      await bus.publish(newProspectSignedUpEvent());
+      await bus.publish(newProspectSignedUpEvent());
+      const refused = newProspectSignedUpEvent();
       const error: unknown = await bus.publish(refused).then(() => undefined, (reason: unknown) => reason);
       expect(error).to.be.instanceOf(QueueUnavailableError);
       expect((error as QueueUnavailableError).transient).to.equal(true);
@@ -389,15 +374,15 @@ describe('InMemoryEventBus', () => {
     it('takes events again once handlers have finished some', async () => {
       bus = new InMemoryEventBus({ capacity: 1 });
       await bus.subscribe(new RecordingHandler('save-handler'));
-      await bus.publish(makeEvent());
+      await bus.publish(newProspectSignedUpEvent());
       await bus.whenIdle();
-      await bus.publish(makeEvent());
+      await bus.publish(newProspectSignedUpEvent());
       expect(bus.size).to.equal(1);
     });
 
     it('accepts a duplicate of a buffered event even when full', async () => {
       bus = new InMemoryEventBus({ capacity: 1 });
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
       await bus.publish(event);
       await bus.publish(event);
       expect(bus.size).to.equal(1);
@@ -435,7 +420,7 @@ describe('InMemoryEventBus', () => {
           return events.map((): EventOutcome => ({ status: 'done' }));
         },
       });
-      const first = makeEvent();
+      const first = newProspectSignedUpEvent();
       await bus.publish(first);
       await started.promise;
 
@@ -451,7 +436,7 @@ describe('InMemoryEventBus', () => {
       expect(handled).to.deep.equal([first.correlationId]);
       expect(bus.size).to.equal(0);
 
-      await bus.publish(makeEvent());
+      await bus.publish(newProspectSignedUpEvent());
       await bus.whenIdle();
       expect(handled).to.have.length(1);
       expect(bus.pending('save-handler')).to.equal(1);
@@ -487,14 +472,14 @@ describe('InMemoryEventBus', () => {
           return events.map((): EventOutcome => ({ status: 'done' }));
         },
       });
-      await bus.publish(makeEvent());
+      await bus.publish(newProspectSignedUpEvent());
       await started.promise;
       const closing = bus.close();
       gate.resolve();
       await closing;
       expect(finished).to.equal(true);
       expect(subscription.healthy).to.equal(false);
-      const publishError: unknown = await bus.publish(makeEvent()).then(() => undefined, (reason: unknown) => reason);
+      const publishError: unknown = await bus.publish(newProspectSignedUpEvent()).then(() => undefined, (reason: unknown) => reason);
       expect(publishError).to.be.instanceOf(QueueUnavailableError);
       const subscribeError: unknown = await bus.subscribe(new RecordingHandler('x')).then(() => undefined, (reason: unknown) => reason);
       expect(subscribeError).to.be.instanceOf(QueueUnavailableError);
@@ -506,7 +491,7 @@ describe('InMemoryEventBus', () => {
         bus = new InMemoryEventBus();
         const handler = new RecordingHandler('save-handler', () => ({ status: 'retry', reason: 'later' }));
         await bus.subscribe(handler);
-        await bus.publish(makeEvent());
+        await bus.publish(newProspectSignedUpEvent());
         await clock.tickAsync(0);
         await bus.close();
         expect(clock.countTimers()).to.equal(0);

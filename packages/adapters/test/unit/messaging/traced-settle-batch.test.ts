@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { EventOutcome, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
 import { expect } from 'chai';
@@ -7,19 +6,9 @@ import { InMemoryEventBus } from '../../../src/memory/in-memory-event-bus.js';
 import { inChildSpan } from '../../../src/tracing/child-span.js';
 import { FAILURE_CLASSIFICATION_ATTRIBUTE, MessagingTracer } from '../../../src/tracing/messaging-tracer.js';
 import { startInMemoryTracing, type InMemoryTracing } from '../tracing/in-memory-tracing.js';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 const SUBJECT = 'events.prospect.signedup';
-
-function makeEvent(): ProspectSignedUpEvent {
-  return {
-    correlationId: randomUUID(),
-    signedUpAt: new Date(),
-    prospect: {
-      firstName: 'Jane', lastName: 'Doe', companyName: '', emailAddress: 'jane@example.com',
-      country: { countryCode: '-', countryName: '--Not telling' }, role: { roleCode: '-', roleName: '--Not telling' },
-    },
-  };
-}
 
 /** Answers each batch with `decide`, writing it inside a child span as a repository would. */
 class DecidingHandler implements IProspectEventHandler {
@@ -55,7 +44,7 @@ describe('settleBatch with a tracer (through InMemoryEventBus)', () => {
   const spansNamed = (name: string) => tracing.spans().filter((span) => span.name === name);
 
   it('makes receive and process spans children of the publish span, and a batch span linked to it around the write', async () => {
-    const event = makeEvent();
+    const event = newProspectSignedUpEvent();
     await deliver(new DecidingHandler(), (target) => messaging.publish(SUBJECT, event.correlationId, () => target.publish(event)));
 
     const publish = tracing.span(`publish ${SUBJECT}`);
@@ -75,7 +64,7 @@ describe('settleBatch with a tracer (through InMemoryEventBus)', () => {
   });
 
   it('starts a trace of its own for a message published with no trace context', async () => {
-    await deliver(new DecidingHandler(), (target) => target.publish(makeEvent()));
+    await deliver(new DecidingHandler(), (target) => target.publish(newProspectSignedUpEvent()));
 
     const [receive] = spansNamed(`receive ${SUBJECT}`);
     const perMessage = spansNamed(`process ${SUBJECT}`).find((span) => span.attributes['messaging.batch.message_count'] === undefined)!;
@@ -84,12 +73,12 @@ describe('settleBatch with a tracer (through InMemoryEventBus)', () => {
   });
 
   it('marks a rejected message dead-lettered with its reason, and a retried one transient', async () => {
-    const rejected = makeEvent();
+    const rejected = newProspectSignedUpEvent();
     await deliver(
       new DecidingHandler((event) => (event.correlationId === rejected.correlationId ? { status: 'rejected', reason: 'unknown country XX' } : { status: 'retry', reason: 'database away' })),
       async (target) => {
         await target.publish(rejected);
-        await target.publish(makeEvent());
+        await target.publish(newProspectSignedUpEvent());
       },
     );
 
@@ -104,7 +93,7 @@ describe('settleBatch with a tracer (through InMemoryEventBus)', () => {
   });
 
   it('makes no span at all without a tracer', async () => {
-    await deliver(new DecidingHandler(), (target) => target.publish(makeEvent()), null);
+    await deliver(new DecidingHandler(), (target) => target.publish(newProspectSignedUpEvent()), null);
     expect(tracing.spans()).to.deep.equal([]);
   });
 });

@@ -1,4 +1,4 @@
-import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/nats/index.js';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import {
@@ -45,6 +45,11 @@ describe('dead letters', () => {
   });
 
   describe('subjects', () => {
+    it('are those of the original app', () => {
+      expect(PROSPECT_SIGNED_UP_SUBJECT).to.equal('events.prospect.signedup');
+      expect(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT).to.equal('deadletter.events.prospect.signedup');
+    });
+
     it('stores the event subject in SIGNUP_EVENTS and the dead-letter subject in SIGNUP_DEADLETTER, not the other way round', () => {
       expect(matches(SIGNUP_EVENTS_SUBJECTS, PROSPECT_SIGNED_UP_SUBJECT)).to.equal(true);
       expect(matches(SIGNUP_DEADLETTER_SUBJECTS, PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT)).to.equal(true);

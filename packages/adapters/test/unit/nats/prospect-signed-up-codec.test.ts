@@ -1,4 +1,5 @@
-import { MessageUndecodableError, type ProspectSignedUpEvent } from '@signup/domain';
+import { type ProspectSignedUpEvent } from '@signup/domain';
+import { MessageUndecodableError } from '../../../src/nats/index.js';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { decodeProspectSignedUpEvent, encodeProspectSignedUpEvent } from '../../../src/nats/index.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { maskConnectionString, parseConnectionString } from '../../../src/sql/index.js';

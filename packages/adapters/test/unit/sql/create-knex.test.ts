@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@signup/domain';
+import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { afterEach, describe, it } from 'mocha';

@@ -8,17 +8,10 @@ import { SIGNUP_MIGRATIONS, SignUpMigrationSource } from '../../../src/sql/migra
 import { buildProspectInsert, maxRowsPerInsert, PROSPECT_COLUMNS, toProspectRow } from '../../../src/sql/prospect-insert.js';
 import { referenceDataUpserts } from '../../../src/sql/seed-reference-data.js';
 import { sqlDialectOf, type SqlDialect } from '../../../src/sql/sql-dialect.js';
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
-function event(): ProspectSignedUpEvent {
-  return {
-    correlationId: randomUUID().toUpperCase(),
-    signedUpAt: new Date('2026-11-23T10:00:00.000Z'),
-    prospect: {
-      firstName: 'Ada', lastName: 'Lovelace', companyName: '', emailAddress: 'ada@example.com',
-      country: { countryCode: 'GBR', countryName: 'United Kingdom' }, role: { roleCode: 'EN', roleName: 'Engineer' },
-    },
-  };
-}
+/** A test event whose correlation id is in upper case, as some clients send it. */
+const event = (): ProspectSignedUpEvent => newProspectSignedUpEvent({ correlationId: randomUUID().toUpperCase(), companyName: '' });
 
 function rows(dialect: SqlDialect, count: number): ReturnType<typeof toProspectRow>[] {
   return Array.from({ length: count }, () => toProspectRow(event(), dialect));

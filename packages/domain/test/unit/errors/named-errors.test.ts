@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import {
   DatabaseError,
-  HandlerNameInvalidError,
   ProspectNotStorableError,
   ReferenceDataUnavailableError,
   SignUpError,
@@ -37,16 +36,9 @@ describe('the domain\'s named errors', () => {
       [new ProspectNotStorableError('m'), 'PROSPECT_NOT_STORABLE', false],
       [new DatabaseError('m'), 'DATABASE_ERROR', false],
       [new ReferenceDataUnavailableError('m'), 'REFERENCE_DATA_UNAVAILABLE', true],
-      [new HandlerNameInvalidError('save handler'), 'HANDLER_NAME_INVALID', false],
     ];
     for (const [error, code, transient] of cases) {
       expect(error, code).to.include({ code, transient, name: error.constructor.name });
     }
-  });
-
-  it('names the handler whose name cannot name a consumer', () => {
-    const error = new HandlerNameInvalidError('save.handler');
-    expect(error.handlerName).to.equal('save.handler');
-    expect(error.message).to.include('"save.handler"');
   });
 });

@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import {
-  ConfigurationError,
   DatabaseError,
   DatabaseUnavailableError,
   isTransientError,
-  MessageUndecodableError,
   ProspectInvalidError,
   ProspectNotStorableError,
   QueueUnavailableError,
@@ -31,11 +29,7 @@ describe('SignUpError', () => {
 
   it('gives each kind of failure its code', () => {
     expect(new QueueUnavailableError('m').code).to.equal('QUEUE_UNAVAILABLE');
-    expect(new MessageUndecodableError('m').code).to.equal('MESSAGE_UNDECODABLE');
     expect(new ProspectInvalidError({ firstName: 'Please enter your first name.' }).code).to.equal('PROSPECT_INVALID');
-    const configuration = new ConfigurationError('Web:Port', 'Web:Port = "x" is not a port number');
-    expect(configuration.code).to.equal('CONFIGURATION_INVALID');
-    expect(configuration.key).to.equal('Web:Port');
   });
 
   it('names the invalid fields in the message of ProspectInvalidError', () => {
@@ -51,10 +45,8 @@ describe('SignUpError', () => {
       expect(isTransientError(new ReferenceDataUnavailableError('m'))).to.equal(true);
     });
 
-    it('is false for bad data, configuration mistakes and foreign errors', () => {
+    it('is false for bad data and foreign errors', () => {
       expect(isTransientError(new ProspectInvalidError({}))).to.equal(false);
-      expect(isTransientError(new MessageUndecodableError('m'))).to.equal(false);
-      expect(isTransientError(new ConfigurationError('k', 'm'))).to.equal(false);
       expect(isTransientError(new UnknownReferenceCodeError())).to.equal(false);
       expect(isTransientError(new ProspectNotStorableError('m'))).to.equal(false);
       expect(isTransientError(new DatabaseError('m'))).to.equal(false);

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { isCorrelationId, PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, PROSPECT_SIGNED_UP_SUBJECT } from '../../../src/index.js';
+import { isCorrelationId, PROSPECT_SIGNED_UP_EVENT_TYPE } from '../../../src/index.js';
 
 describe('ProspectSignedUpEvent', () => {
-  it('is published on the subjects of the original app', () => {
-    expect(PROSPECT_SIGNED_UP_SUBJECT).to.equal('events.prospect.signedup');
-    expect(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT).to.equal('deadletter.events.prospect.signedup');
+  it('names its type, not a broker address', () => {
+    expect(PROSPECT_SIGNED_UP_EVENT_TYPE).to.equal('ProspectSignedUp');
   });
 
   describe('isCorrelationId', () => {

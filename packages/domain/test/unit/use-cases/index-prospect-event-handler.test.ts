@@ -11,6 +11,8 @@ import {
   type ProspectSignedUpEvent,
   ReferenceData,
   SignUpError,
+  SignUpTimeInvalidError,
+  toIndexedProspect,
 } from '../../../src/index.js';
 import { LinesLogger, makeEvent } from './fixtures.js';
 
@@ -202,6 +204,20 @@ describe('IndexProspectEventHandler', () => {
     it('returns no outcomes for an empty batch', async () => {
       expect(await handler.handle([])).to.deep.equal([]);
       expect(indexMany.called).to.equal(false);
+    });
+  });
+
+  describe('toIndexedProspect', () => {
+    it('throws SignUpTimeInvalidError, a permanent SignUpError coded SIGN_UP_TIME_INVALID, for an event with no valid time', () => {
+      const timeless = { ...makeEvent(), signedUpAt: new Date(Number.NaN) };
+      let thrown: unknown;
+      try {
+        toIndexedProspect(timeless, ReferenceData.defaults());
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).to.be.instanceOf(SignUpTimeInvalidError).and.instanceOf(SignUpError);
+      expect(thrown).to.include({ code: 'SIGN_UP_TIME_INVALID', transient: false, name: 'SignUpTimeInvalidError' });
     });
   });
 });

@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'mocha';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { ConfigurationError, type ILogger } from '@signup/domain';
+import { type ILogger } from '@signup/domain';
+import { ConfigurationError } from '@signup/adapters/config';
 import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
 import { describeError } from '@signup/adapters/hosting';
 import { InMemoryReferenceDataLoader } from '@signup/adapters/memory';
@@ -13,7 +14,8 @@ import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server'
 import { createTestDatabase, requirePostgres, type TestDatabase } from '@signup/test-support/postgres';
 import { WebHost } from '../../../src/composition/web-host.js';
 import { capturingLogger, expectMasked } from '../../support/log-lines.js';
-import { eventually, freePort } from '../web-process.js';
+import { freePort } from '../web-process.js';
+import { waitUntil } from '@signup/test-support/wait-until';
 
 const DB_PASSWORD = 'Db-Pa55w0rd-4711';
 const NATS_USER = 'signup';
@@ -69,7 +71,7 @@ describe('log lines of the web host', function () {
           await signUpEveryWay(host.app.callback(), 202);
           const db = new Database(path.join(folder, 'signup.db'), { readonly: true, fileMustExist: true });
           try {
-            await eventually(() => ((db.prepare('SELECT COUNT(*) AS n FROM Prospects').get() as { n: number }).n === SIGN_UPS.length ? true : undefined));
+            await waitUntil(() => ((db.prepare('SELECT COUNT(*) AS n FROM Prospects').get() as { n: number }).n === SIGN_UPS.length ? true : undefined));
           } finally {
             db.close();
           }

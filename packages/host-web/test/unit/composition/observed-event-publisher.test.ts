@@ -1,20 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { QueueUnavailableError, type IEventPublisher, type ProspectSignedUpEvent } from '@signup/domain';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { ObservedEventPublisher } from '../../../src/composition/observed-event-publisher.js';
 import { WebMetrics } from '../../../src/http/web-metrics.js';
-
-function makeEvent(): ProspectSignedUpEvent {
-  return {
-    correlationId: randomUUID(),
-    signedUpAt: new Date(),
-    prospect: {
-      firstName: 'Ada', lastName: 'Lovelace', companyName: '', emailAddress: 'ada@example.com',
-      country: { countryCode: 'GBR', countryName: 'United Kingdom' }, role: { roleCode: 'EN', roleName: 'Engineer' },
-    },
-  };
-}
+import { newProspectSignedUpEvent } from '@signup/test-support/test-events';
 
 describe('ObservedEventPublisher', () => {
   describe('publish', () => {
@@ -31,11 +20,11 @@ describe('ObservedEventPublisher', () => {
         },
       };
       const publisher = new ObservedEventPublisher(inner, metrics, 'jetstream');
-      const event = makeEvent();
+      const event = newProspectSignedUpEvent();
 
       await publisher.publish(event);
       fail = true;
-      const thrown = await publisher.publish(makeEvent()).catch((error: unknown) => error);
+      const thrown = await publisher.publish(newProspectSignedUpEvent()).catch((error: unknown) => error);
 
       expect(published).to.deep.equal([event]);
       expect(thrown).to.equal(failure);

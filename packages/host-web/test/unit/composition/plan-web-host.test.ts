@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { Configuration, readSignUpSettings } from '@signup/adapters/config';
-import { ConfigurationError } from '@signup/domain';
+import { Configuration, ConfigurationError, readSignUpSettings } from '@signup/adapters/config';
 import { HANDLER_COMMANDS } from '@signup/host-handler';
 import { planWebHost } from '../../../src/composition/build-container.js';
 

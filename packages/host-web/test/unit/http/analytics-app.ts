@@ -9,6 +9,7 @@ import {
   type PageRequest,
 } from '@signup/domain';
 import { RecordingLogger } from '@signup/adapters/memory';
+import { newIndexedProspect } from '@signup/test-support/prospect-index-contract';
 import { appWithAnalytics } from '../../support/app-with-analytics.js';
 
 export const CREDENTIALS = Object.freeze({ username: 'admin', password: 'correct horse battery staple' });
@@ -29,14 +30,7 @@ export const SUMMARY: AnalyticsSummary = Object.freeze({
 });
 
 export const PROSPECT: AnalyticsProspect = Object.freeze({
-  eventId: '0b7ef1b0-3c0e-4a51-9f5e-2b1d2f4c7a10',
-  fullName: 'Ada Lovelace',
-  companyName: 'Analytical Engines',
-  emailAddress: 'ada@example.com',
-  countryCode: 'GBR',
-  countryName: 'United Kingdom',
-  roleCode: 'EN',
-  roleName: 'Engineer',
+  ...newIndexedProspect({ eventId: '0b7ef1b0-3c0e-4a51-9f5e-2b1d2f4c7a10' }),
   signUpDate: '2026-03-03T10:15:00.000Z',
 });
 

@@ -30,7 +30,7 @@ describe('web app JSON API', () => {
       await request(t.callback).post('/api/prospects/').send(VALID_INPUT).expect(202);
       const metrics = await t.metrics.render();
       expect(metrics).to.contain('http_requests_total{method="POST",route="/api/prospects",status="202"} 3');
-      expect(metrics).to.contain('prospect_saves{handler="AsynchronousProspectSaveHandler"} 3');
+      expect(metrics).to.contain('prospect_saves_total{handler="AsynchronousProspectSaveHandler"} 3');
     });
 
     it('answers 201 with the prospect id when the prospect was saved', async () => {

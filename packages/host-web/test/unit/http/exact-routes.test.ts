@@ -20,6 +20,9 @@ describe('exactRoutes', () => {
     router.all('/api/things', (ctx) => {
       ctx.body = `router ${ctx.method}`;
     });
+    router.get('/api/things/:id', (ctx) => {
+      ctx.body = 'one thing';
+    });
     app.use(router.routes());
     app.use(router.allowedMethods());
     return { callback: app.callback(), seen };
@@ -42,6 +45,12 @@ describe('exactRoutes', () => {
     expect((await request(callback).put('/api/things').expect(200)).text).to.equal('router PUT');
     await request(callback).head('/api/things').expect(200);
     sinon.assert.notCalled(handler);
+  });
+
+  it('leaves the route of what the router answers to the router: its pattern, not the path', async () => {
+    const { callback, seen } = appWith(() => undefined);
+    await request(callback).get('/api/things/42').expect(200);
+    expect(seen).to.deep.equal(['/api/things/:id']);
   });
 
   it('passes anything else on untouched', async () => {

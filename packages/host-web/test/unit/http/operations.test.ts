@@ -88,7 +88,7 @@ describe('web app operations endpoints', () => {
       await request(t.callback).post('/api/prospects').send({}).expect(400);
       await request(t.callback).get('/some/random/path/123').expect(404);
       const res = await request(t.callback).get('/metrics').expect(200);
-      expect(res.text).to.contain('prospect_saves{handler="SynchronousProspectSaveHandler"} 2');
+      expect(res.text).to.contain('prospect_saves_total{handler="SynchronousProspectSaveHandler"} 2');
       expect(res.text).to.contain('http_requests_total{method="POST",route="/app/SignUp",status="303"} 1');
       expect(res.text).to.contain('http_requests_total{method="POST",route="/api/prospects",status="201"} 1');
       expect(res.text).to.contain('http_requests_total{method="POST",route="/api/prospects",status="400"} 1');
@@ -103,7 +103,7 @@ describe('web app operations endpoints', () => {
       await request(t.callback).post('/api/prospects').send(VALID_INPUT).expect(500);
       await request(t.callback).post('/api/prospects').send({}).expect(400);
       const res = await request(t.callback).get('/metrics').expect(200);
-      expect(res.text).to.not.match(/^prospect_saves\{/m);
+      expect(res.text).to.not.match(/^prospect_saves_total\{/m);
     });
 
     it('keeps each app in its own registry', async () => {
@@ -111,7 +111,7 @@ describe('web app operations endpoints', () => {
       const b = createTestApp(sandbox);
       await request(a.callback).post('/api/prospects').send(VALID_INPUT).expect(202);
       const res = await request(b.callback).get('/metrics').expect(200);
-      expect(res.text).to.not.match(/^prospect_saves\{/m);
+      expect(res.text).to.not.match(/^prospect_saves_total\{/m);
     });
   });
 });

@@ -35,7 +35,7 @@ function failed(error: unknown): EventOutcome {
  * failure that is not an outage writes each on its own, so one bad item cannot hold
  * back the others.
  */
-export async function handleBatchOfEvents<T>(
+export async function prepareAndWriteBatch<T>(
   events: readonly ProspectSignedUpEvent[],
   referenceData: IReferenceDataLoader,
   writer: BatchWriter<T>,

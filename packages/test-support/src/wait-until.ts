@@ -8,13 +8,14 @@ export interface WaitOptions {
 }
 
 /**
- * Polls `probe` until it returns something other than `undefined`/`false` and
- * resolves with that value. Errors thrown by the probe count as "not yet".
+ * The one polling helper of the tests: polls `probe` until it returns something other
+ * than `undefined`/`false` and resolves with that value. Errors thrown by the probe
+ * count as "not yet".
  *
  * @throws Error naming `description` (and the probe's last error) when the deadline passes.
  */
 export async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, options: WaitOptions = {}): Promise<T> {
-  const { timeoutMs = 60_000, intervalMs = 100, description = 'the condition' } = options;
+  const { timeoutMs = 60_000, intervalMs = 50, description = 'the condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -1,4 +1,4 @@
-import { SignUpError } from './signup-error.js';
+import { SignUpError } from '@signup/domain';
 
 /**
  * A handler's name cannot name its durable consumer (code `HANDLER_NAME_INVALID`):

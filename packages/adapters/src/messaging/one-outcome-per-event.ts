@@ -1,11 +1,11 @@
 import type { EventOutcome, ILogger, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
 
 /**
- * Runs a handler on a batch and returns exactly one outcome per event: a thrown
+ * Runs a handler on a batch and never throws: it returns exactly one outcome per event; a thrown
  * error makes every event `retry`, and a missing outcome (or an answer that is not a
  * list) is `retry` too, logged, since it is a bug in the handler.
  */
-export async function handleBatch(
+export async function oneOutcomePerEvent(
   handler: IProspectEventHandler,
   events: readonly ProspectSignedUpEvent[],
   logger: ILogger,

@@ -12,7 +12,7 @@ describe('Readiness', () => {
       const readiness = new Readiness();
       readiness.add(passing('database'));
 
-      expect(await readiness.report()).to.deep.equal({ ready: false, status: 'starting', checks: { database: 'ok' } });
+      expect(await readiness.report()).to.deep.equal({ ready: false, status: 'starting', checks: { database: 'ok' }, failures: {} });
     });
 
     it('is ready once running when every check passes', async () => {
@@ -21,10 +21,10 @@ describe('Readiness', () => {
       readiness.add(passing('message queue'));
       readiness.markRunning();
 
-      expect(await readiness.report()).to.deep.equal({ ready: true, status: 'ready', checks: { database: 'ok', 'message queue': 'ok' } });
+      expect(await readiness.report()).to.deep.equal({ ready: true, status: 'ready', checks: { database: 'ok', 'message queue': 'ok' }, failures: {} });
     });
 
-    it('is not ready when a check fails, saying why with credentials masked', async () => {
+    it('is not ready when a check fails, reporting it unavailable and why apart, with credentials masked', async () => {
       const readiness = new Readiness();
       readiness.add(passing('database'));
       readiness.add(failing('message queue', 'cannot reach nats://alice:s3cret@nats:4222'));
@@ -34,7 +34,8 @@ describe('Readiness', () => {
 
       expect(report.ready).to.equal(false);
       expect(report.status).to.equal('not ready');
-      expect(report.checks['message queue']).to.include('nats://***:***@nats:4222').and.not.include('s3cret');
+      expect(report.checks).to.deep.equal({ database: 'ok', 'message queue': 'unavailable' });
+      expect(report.failures['message queue']).to.include('nats://***:***@nats:4222').and.not.include('s3cret');
     });
 
     it('counts a check that does not answer in time as failed', async () => {
@@ -45,7 +46,8 @@ describe('Readiness', () => {
       const report = await readiness.report();
 
       expect(report.ready).to.equal(false);
-      expect(report.checks.database).to.equal('did not answer within 20 ms');
+      expect(report.checks.database).to.equal('unavailable');
+      expect(report.failures.database).to.equal('did not answer within 20 ms');
     });
 
     it('is not ready once stopping', async () => {

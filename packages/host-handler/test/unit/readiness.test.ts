@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { describe, it } from 'mocha';
 import type { IHealthCheck } from '@signup/domain';
 import { Readiness } from '../../src/monitoring/readiness.js';
@@ -58,6 +59,23 @@ describe('Readiness', () => {
       readiness.markRunning();
 
       expect(await readiness.report()).to.include({ ready: false, status: 'stopping' });
+    });
+  });
+
+  describe('report of a check failing with a connection string in its message (fast-check)', () => {
+    const password = fc.string({ unit: fc.constantFrom(...'abcXYZ019!#$%&/:?@[]^_{}~'), minLength: 8, maxLength: 20 })
+      .filter((secret) => !secret.includes('***'));
+    const form = fc.constantFrom('postgres://signup:%s@db.internal:5432/signup', 'mssql://sa:%s@sql/SignUp', 'Server=sql;User Id=sa;Password=%s;Database=x');
+
+    it('answers no password and keeps none in the failures, valid URL or not', async () => {
+      await fc.assert(fc.asyncProperty(form, password, async (template, secret) => {
+        const readiness = new Readiness();
+        readiness.add(failing('database', `cannot connect to ${template.replace('%s', secret)}`));
+        readiness.markRunning();
+        const { ready, status, checks, failures } = await readiness.report();
+        expect(JSON.stringify({ ready, status, checks })).to.not.include(secret);
+        expect(failures.database).to.not.include(secret);
+      }), { numRuns: 200 });
     });
   });
 });

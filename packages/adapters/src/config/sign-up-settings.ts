@@ -288,6 +288,9 @@ function readLogFormat(config: Configuration): LogFormat {
   return format;
 }
 
+/** The shortest `Analytics:Password` a host starts with (docs/analytics.md, Access). */
+export const MIN_ANALYTICS_PASSWORD_LENGTH = 12;
+
 function readAnalytics(config: Configuration): SignUpSettings['analyticsAccess'] {
   const username = read(config, 'Analytics:Username');
   if (username !== undefined && /[:\p{Cc}]/u.test(username.value)) {
@@ -295,6 +298,12 @@ function readAnalytics(config: Configuration): SignUpSettings['analyticsAccess']
   }
   // Not trimmed: spaces at either end may be part of a password. Blank still counts as unset.
   const password = config.get('Analytics:Password');
+  const length = password === undefined || password.trim() === '' ? undefined : [...password].length;
+  if (length !== undefined && length < MIN_ANALYTICS_PASSWORD_LENGTH) {
+    // The value itself is never shown: only how short it is.
+    throw new ConfigurationError('Analytics:Password', `Analytics:Password is too short (${length} characters); `
+      + `use at least ${MIN_ANALYTICS_PASSWORD_LENGTH} characters, a passphrase of a few words for example`);
+  }
   return {
     username: username?.value ?? SIGNUP_DEFAULTS.analyticsUsername,
     ...(password === undefined || password.trim() === '' ? {} : { password }),

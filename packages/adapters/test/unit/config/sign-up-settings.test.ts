@@ -108,6 +108,17 @@ describe('readSignUpSettings', () => {
       });
     });
 
+    it('stops at start with one line naming Analytics:Password when it is shorter than 12 characters, never showing it', () => {
+      for (const short of ['s3cret', 'elevenchars', '😀'.repeat(11)]) {
+        const error = errorFrom({ 'Analytics:Password': short });
+
+        expect(error.key).to.equal('Analytics:Password');
+        expect(error.message).to.equal(`Analytics:Password is too short (${[...short].length} characters); use at least 12 characters, a passphrase of a few words for example`);
+        expect(error.message).to.not.contain(short);
+      }
+      expect(settingsFrom({ 'Analytics:Password': 'twelve chars' }).analyticsAccess.password).to.equal('twelve chars');
+    });
+
     it('keeps spaces at either end of the analytics password', () => {
       expect(settingsFrom({ 'Analytics:Password': ' pass phrase ' }).analyticsAccess.password).to.equal(' pass phrase ');
     });

@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import { MessagingTracer } from '@signup/adapters/tracing';
 import { IEventSubscriber, IndexProspectEventHandler, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, type ILogger } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
-import { resolveAnalyticsCredentials } from '../http/analytics-credentials.js';
+import { resolveAnalyticsCredentials, type AnalyticsCredentialsPolicy } from '../http/analytics-credentials.js';
 import { createApp } from '../http/create-app.js';
 import type { WebAppOptions } from '../http/web-app-dependencies.js';
 import { WebMetrics } from '../http/web-metrics.js';
@@ -27,6 +27,8 @@ export interface WebHostOptions {
   readonly tracer?: Tracer | undefined;
   /** How long `stop` lets open requests finish before closing their connections. Default 10 s. */
   readonly shutdownGraceMs?: number;
+  /** Where a generated analytics password goes; by default as `resolveAnalyticsCredentials` says. */
+  readonly analyticsPassword?: Pick<AnalyticsCredentialsPolicy, 'terminal' | 'passwordFile'>;
 }
 
 /**
@@ -77,7 +79,7 @@ export class WebHost {
         logger.warn('Reference data could not be loaded at start; the form answers 503 until it can be', { error });
       });
 
-      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsAccess, { generatePassword: plan.inProcess }, logger);
+      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsAccess, { ...options.analyticsPassword, generatePassword: plan.inProcess }, logger);
       const appOptions = tracer === undefined ? options.app : { ...options.app, tracer };
       const resolved = resolveAppDependencies(container, { logger, metrics, options: appOptions, analyticsCredentials });
       const app = createApp(tracer === undefined

@@ -148,7 +148,7 @@ describe('WebHost on SQLite', () => {
       await request(host.app.callback()).get('/api/analytics/summary').expect(401);
       await request(host.app.callback()).get('/api/analytics/summary').auth('admin', 'not-the-password').expect(401);
 
-      const res = await request(host.app.callback()).get('/api/analytics/summary').auth('admin', password!).expect(200);
+      const res = await request(host.app.callback()).get('/api/analytics/summary').auth('admin', password).expect(200);
       const summary = res.body as AnalyticsSummary;
       expect(summary.total).to.equal(2);
       expect(summary.byCountry).to.deep.equal([{ countryCode: 'USA', countryName: 'United States', count: 2 }]);

@@ -1,7 +1,7 @@
 import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'mocha';
+import { after, describe, it } from 'mocha';
 import { expect } from 'chai';
 import { ConfigurationError } from '@signup/domain';
 import { RecordingLogger } from '@signup/adapters/memory';
@@ -27,13 +27,17 @@ describe('resolveAnalyticsCredentials', () => {
   });
 
   describe('when standard output is not a terminal', () => {
-    let folder: string;
-    beforeEach(() => {
-      folder = mkdtempSync(path.join(tmpdir(), 'signup-analytics-password-'));
+    const folders: string[] = [];
+    const newFolder = (): string => {
+      folders.push(mkdtempSync(path.join(tmpdir(), 'signup-analytics-password-')));
+      return folders.at(-1)!;
+    };
+    after(() => {
+      for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
     });
-    afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
     it('writes the generated password to its file, readable by its owner only, and logs only the path', () => {
+      const folder = newFolder();
       const logger = new RecordingLogger();
       const file = path.join(folder, 'data', 'analytics-password');
       const credentials = resolveAnalyticsCredentials({ username: 'admin' },
@@ -48,6 +52,7 @@ describe('resolveAnalyticsCredentials', () => {
     });
 
     it('replaces a file or a link already there rather than writing through it, and keeps it 0600', () => {
+      const folder = newFolder();
       const file = path.join(folder, 'analytics-password');
       const target = path.join(folder, 'elsewhere');
       writeFileSync(target, 'untouched', { mode: 0o644 });
@@ -62,6 +67,7 @@ describe('resolveAnalyticsCredentials', () => {
     });
 
     it('stops the host naming Analytics:Password when the file cannot be written', () => {
+      const folder = newFolder();
       const blocker = path.join(folder, 'not-a-directory');
       writeFileSync(blocker, '');
       expect(() => resolveAnalyticsCredentials({ username: 'admin' },

@@ -11,6 +11,43 @@ export interface ComposeService {
   readonly environment: Readonly<Record<string, string>>;
 }
 
+const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[?-])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/**
+ * Substitutes variables as compose does: `${NAME}` and `$NAME`, `${NAME:-default}` (the
+ * default when unset or blank), `${NAME:?message}` (an error when unset or blank); `$$` is `$`.
+ *
+ * @throws Error with the message of a `${NAME:?message}` whose variable is unset or blank.
+ */
+export function interpolate(text: string, variables: Readonly<Record<string, string>>): string {
+  return text.replace(VARIABLE, (match, braced: string | undefined, operator: string | undefined, argument: string | undefined, bare: string | undefined) => {
+    if (match === '$$') return '$';
+    const name = braced ?? bare ?? '';
+    const value = variables[name];
+    const missing = value === undefined || (operator?.startsWith(':') === true && value === '');
+    if (!missing) return value;
+    if (operator?.endsWith('?') === true) throw new Error(`${name}: ${argument ?? 'required'}`);
+    return operator?.endsWith('-') === true ? argument ?? '' : '';
+  });
+}
+
+/** The names of the variables a compose file's text refers to (`${NAME…}` or `$NAME`). */
+export function referencedVariables(text: string): string[] {
+  return [...new Set([...text.matchAll(VARIABLE)].map((match) => match[1] ?? match[4]).filter((name): name is string => name !== undefined))].sort();
+}
+
+/** The `NAME=value` lines of an env file (`#` comments and blank lines skipped). */
+export function readEnvFile(file: string): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const equals = trimmed.indexOf('=');
+    if (equals > 0) variables[trimmed.slice(0, equals).trim()] = trimmed.slice(equals + 1).trim();
+  }
+  return variables;
+}
+
 function asEnvironment(service: string, value: unknown): Record<string, string> {
   const variables: Record<string, string> = {};
   if (value === undefined || value === null) return variables;
@@ -32,6 +69,11 @@ function asEnvironment(service: string, value: unknown): Record<string, string> 
   return variables;
 }
 
+function substituted(environment: Record<string, string>, variables: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  if (variables === undefined) return environment;
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(value, variables)]));
+}
+
 function asCommand(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value.map(String);
@@ -41,11 +83,12 @@ function asCommand(value: unknown): string[] | undefined {
 
 /**
  * Reads the services of a compose file, resolving YAML anchors and `<<` merge keys
- * as docker-compose does.
+ * as docker-compose does, and substituting `variables` into the environment values
+ * when given (see `interpolate`).
  *
  * @throws Error when the file has no `services` map or a service's environment is malformed.
  */
-export function readComposeServices(file: string): ComposeService[] {
+export function readComposeServices(file: string, variables?: Readonly<Record<string, string>>): ComposeService[] {
   const document = parse(readFileSync(file, 'utf8'), { merge: true }) as { services?: Record<string, Record<string, unknown>> } | null;
   const services = document?.services;
   if (services === undefined || services === null || typeof services !== 'object') throw new Error(`${file} has no services`);
@@ -53,6 +96,6 @@ export function readComposeServices(file: string): ComposeService[] {
     name,
     image: typeof service.image === 'string' ? service.image : undefined,
     command: asCommand(service.command),
-    environment: asEnvironment(name, service.environment),
+    environment: substituted(asEnvironment(name, service.environment), variables),
   }));
 }

@@ -206,6 +206,8 @@ export function prospectIndexContract(name: string, make: () => Promise<Prospect
         { title: 'to: that UTC day and earlier, to its last millisecond', filter: { to: '2026-11-20' }, expected: [1, 2, 3] },
         { title: 'from and to the same day: that day', filter: { from: '2026-11-21', to: '2026-11-21' }, expected: [4, 5] },
         { title: 'a range with no sign-ups: nothing', filter: { from: '2026-12-01', to: '2026-12-31' }, expected: [] },
+        { title: 'the widest range a query accepts, 1900-01-01 to 9998-12-31', filter: { from: '1900-01-01', to: '9998-12-31' }, expected: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
+        { title: 'to the last day a query accepts', filter: { to: '9998-12-31' }, expected: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
         { title: 'countryCode', filter: { countryCode: 'GBR' }, expected: [1, 2, 6, 7] },
         { title: 'countryCode "-" (not telling)', filter: { countryCode: '-' }, expected: [9] },
         { title: 'roleCode', filter: { roleCode: 'EN' }, expected: [1, 3, 5, 6] },
@@ -230,6 +232,7 @@ export function prospectIndexContract(name: string, make: () => Promise<Prospect
           await index(FIXTURE);
           const ids = newestFirst(...expected);
           expect((await store().summary(filter)).total).to.equal(expected.length);
+          expect((await store().list(filter, { page: 1, pageSize: 1 })).total).to.equal(expected.length);
           expect(await listed(filter)).to.deep.equal(ids);
           expect((await collect(store().stream(filter))).map((row) => row.eventId)).to.deep.equal(ids);
         });

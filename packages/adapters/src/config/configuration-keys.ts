@@ -17,6 +17,8 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'MessageQueue:Mode',
   'MessageQueue:Replicas',
   'MessageQueue:Encoding',
+  'MessageQueue:MaxAge',
+  'MessageQueue:MaxBytes',
   'ConnectionStrings:SignUpDb',
   'ConnectionStrings:AnalyticsDb',
   'Elasticsearch:Url',

@@ -35,6 +35,10 @@ export interface SignUpSettings {
     readonly replicas: number;
     /** How published events are encoded (`MessageQueue:Encoding`). */
     readonly encoding: MessageEncoding;
+    /** Longest the streams keep a message, in milliseconds (`MessageQueue:MaxAge`); unset: no limit. */
+    readonly maxAgeMs?: number;
+    /** Most bytes each stream keeps (`MessageQueue:MaxBytes`); unset: no limit. */
+    readonly maxBytes?: number;
   };
   /** The connection string is passed on as it is; the SQL adapter parses it. */
   readonly database: { readonly connectionString: string; readonly migrate: boolean };
@@ -171,6 +175,39 @@ function readReplicas(config: Configuration): number {
   return replicas;
 }
 
+const DURATION = /^(\d{1,9})\s*(d|h|m)$/i;
+const DURATION_UNIT_MS: Readonly<Record<string, number>> = { d: 86_400_000, h: 3_600_000, m: 60_000 };
+const SIZE = /^(\d{1,15})\s*(b|kb|mb|gb|tb)$/i;
+const SIZE_UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+// JetStream keeps an age in nanoseconds in a signed 64-bit number: about 292 years.
+const MAX_AGE_MS = 100 * 365 * 86_400_000;
+
+/** `MessageQueue:MaxAge`: `30d`, `12h`, `90m`; unset: no limit. */
+function readMaxAge(config: Configuration): number | undefined {
+  const found = read(config, 'MessageQueue:MaxAge');
+  if (found === undefined) return undefined;
+  const match = DURATION.exec(found.value);
+  const ms = match === null ? NaN : Number(match[1]) * DURATION_UNIT_MS[match[2]!.toLowerCase()]!;
+  if (!(ms > 0 && ms <= MAX_AGE_MS)) {
+    throw invalid('MessageQueue:MaxAge', found.value, 'is not a duration',
+      'a whole number of days, hours or minutes such as 30d, 12h or 90m (at most 100 years), or leave it unset for no limit');
+  }
+  return ms;
+}
+
+/** `MessageQueue:MaxBytes`: `10GB`, `500MB` (1 GB = 1024 MB); unset: no limit. */
+function readMaxBytes(config: Configuration): number | undefined {
+  const found = read(config, 'MessageQueue:MaxBytes');
+  if (found === undefined) return undefined;
+  const match = SIZE.exec(found.value);
+  const bytes = match === null ? NaN : Number(match[1]) * SIZE_UNIT_BYTES[match[2]!.toLowerCase()]!;
+  if (!(bytes > 0 && Number.isSafeInteger(bytes))) {
+    throw invalid('MessageQueue:MaxBytes', found.value, 'is not a size',
+      'a whole number of B, KB, MB, GB or TB such as 10GB or 500MB, or leave it unset for no limit');
+  }
+  return bytes;
+}
+
 function readEncoding(config: Configuration): MessageEncoding {
   const found = read(config, 'MessageQueue:Encoding');
   if (found === undefined) return SIGNUP_DEFAULTS.encoding;
@@ -191,13 +228,16 @@ function readMessageQueue(config: Configuration): SignUpSettings['messageQueue']
   const credsFile = read(config, 'MessageQueue:CredsFile')?.value;
   const replicas = readReplicas(config);
   const encoding = readEncoding(config);
+  const maxAgeMs = readMaxAge(config);
+  const maxBytes = readMaxBytes(config);
+  const limits = { ...(maxAgeMs === undefined ? {} : { maxAgeMs }), ...(maxBytes === undefined ? {} : { maxBytes }) };
   const url = read(config, 'MessageQueue:Url');
-  if (url === undefined) return { mode, token, credsFile, replicas, encoding };
+  if (url === undefined) return { mode, token, credsFile, replicas, encoding, ...limits };
   const servers = url.value.split(',').map((server) => server.trim()).filter((server) => server !== '');
   if (servers.length === 0 || !servers.every(isNatsUrl)) {
     throw invalid(url.key, url.value, 'is not a NATS URL', 'nats://host:4222 (comma-separated for a cluster)');
   }
-  return { url: url.value, servers, mode, token, credsFile, replicas, encoding };
+  return { url: url.value, servers, mode, token, credsFile, replicas, encoding, ...limits };
 }
 
 function readAnalyticsDatabase(config: Configuration, signUpDb: string): SignUpSettings['analyticsDatabase'] {
@@ -254,6 +294,9 @@ function readLogFormat(config: Configuration): LogFormat {
   return format;
 }
 
+/** The shortest `Analytics:Password` a host starts with (docs/analytics.md, Access). */
+export const MIN_ANALYTICS_PASSWORD_LENGTH = 12;
+
 function readAnalyticsLogin(config: Configuration): SignUpSettings['analyticsLogin'] {
   const username = read(config, 'Analytics:Username');
   if (username !== undefined && /[:\p{Cc}]/u.test(username.value)) {
@@ -261,6 +304,12 @@ function readAnalyticsLogin(config: Configuration): SignUpSettings['analyticsLog
   }
   // Not trimmed: spaces at either end may be part of a password. Blank still counts as unset.
   const password = config.get('Analytics:Password');
+  const length = password === undefined || password.trim() === '' ? undefined : [...password].length;
+  if (length !== undefined && length < MIN_ANALYTICS_PASSWORD_LENGTH) {
+    // The value itself is never shown: only how short it is.
+    throw new ConfigurationError('Analytics:Password', `Analytics:Password is too short (${length} characters); `
+      + `use at least ${MIN_ANALYTICS_PASSWORD_LENGTH} characters, a passphrase of a few words for example`);
+  }
   return {
     username: username?.value ?? SIGNUP_DEFAULTS.analyticsUsername,
     ...(password === undefined || password.trim() === '' ? {} : { password }),

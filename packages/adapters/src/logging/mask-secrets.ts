@@ -1,8 +1,10 @@
 const MASK = '***';
 
-// Userinfo runs to the last `@` before the authority ends, so a password holding
-// an unescaped `@` is masked whole.
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/giu;
+// Everything from `://` to the last `@` of the word is masked, so a password holding an
+// unescaped `@`, `#`, `/` or `?` (a string that does not even parse) is masked whole. A `,`
+// followed by a scheme starts the next server of a list. The run is bounded, so a long word
+// full of `x://` costs a bounded scan per scheme rather than one to its end.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)((?:(?!,[a-z][a-z0-9+.-]*:\/\/)\S){0,2048})@/giu;
 // The local part takes every character validation accepts in one, so none escapes masking;
 // a `key=` or path written right before an address is masked with it. A match can only
 // start where a run of such characters starts (the lookbehind), which leaves the matches
@@ -31,8 +33,9 @@ export function maskEmail(address: string): string {
 /**
  * Masks secrets in free text so it can be logged: every email address
  * (`j***@example.com`), the credentials of URLs (`nats://***:***@host:4222`, or
- * `nats://***@host` for a token) and `Password=`/`Pwd=` values of ADO.NET
- * connection strings, and `password`/`token`/`secret`/`key` query parameters. Masking
+ * `nats://***@host` for a token: everything between `://` and the word's last `@`,
+ * whether or not the URL parses) and `Password=`/`Pwd=` values of ADO.NET
+ * connection strings (up to the next `;`, or the closing quote), and `password`/`token`/`secret`/`key` query parameters. Masking
  * its own output again reveals nothing (it may mask a little more).
  */
 export function maskSecrets(text: string): string {

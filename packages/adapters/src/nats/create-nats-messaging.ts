@@ -25,7 +25,8 @@ export interface NatsMessagingOptions {
 /**
  * Builds the publisher, subscriber and health check for `MessageQueue:Mode`:
  * `jetstream` (default) first creates or updates the SignUp streams with
- * `MessageQueue:Replicas` (see `ensureSignUpStream`), then uses
+ * `MessageQueue:Replicas`, `MessageQueue:MaxAge` and `MessageQueue:MaxBytes` (see
+ * `ensureSignUpStream`), then uses
  * `JetStreamEventPublisher`/`JetStreamEventSubscriber`; `core` uses plain NATS
  * (`CoreNatsEventPublisher`/`CoreNatsEventSubscriber`) and touches no stream. Both
  * publishers encode events as `MessageQueue:Encoding` says, unless `options.publisher`
@@ -35,7 +36,7 @@ export interface NatsMessagingOptions {
  */
 export async function createNatsMessaging(
   nc: NatsConnection,
-  settings: Pick<MessageQueueSettings, 'mode'> & Partial<Pick<MessageQueueSettings, 'replicas' | 'encoding'>>,
+  settings: Pick<MessageQueueSettings, 'mode'> & Partial<Pick<MessageQueueSettings, 'replicas' | 'encoding' | 'maxAgeMs' | 'maxBytes'>>,
   logger: ILogger,
   options: NatsMessagingOptions = {},
 ): Promise<NatsMessaging> {
@@ -48,9 +49,10 @@ export async function createNatsMessaging(
       healthCheck: new NatsHealthCheck(nc, { ...options.healthCheck, subscriptions: () => subscriber.subscriptions }),
     };
   }
-  await ensureSignUpStream(nc, { replicas: settings.replicas });
-  // A subscription that finds the streams gone creates them again with the same replicas.
-  const subscriber = new JetStreamEventSubscriber(nc, logger, { replicas: settings.replicas, ...options.subscriber });
+  const retention = { maxAgeMs: settings.maxAgeMs, maxBytes: settings.maxBytes };
+  await ensureSignUpStream(nc, { replicas: settings.replicas, ...retention });
+  // A subscription that finds the streams gone creates them again with the same replicas and limits.
+  const subscriber = new JetStreamEventSubscriber(nc, logger, { replicas: settings.replicas, retention, ...options.subscriber });
   return {
     publisher: new JetStreamEventPublisher(nc, publisherOptions),
     subscriber,

@@ -12,13 +12,14 @@ import {
   type NatsConnection,
 } from 'nats';
 import { describeNatsError, isConsumerNotFound, isStreamNotFound } from './nats-error-translation.js';
-import { ensureSignUpStream, SIGNUP_EVENTS_STREAM } from './signup-stream.js';
+import { ensureSignUpStream, SIGNUP_EVENTS_STREAM, type StreamRetention } from './signup-stream.js';
 
 /** The consumer settings a handler's durable consumer is kept at, and the replicas of a stream it re-creates. */
 export interface JetStreamConsumerTuning {
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
   readonly replicas: number | undefined;
+  readonly retention?: StreamRetention | undefined;
 }
 
 const DURABLE_NAME = /^[^.*>\s]+$/;
@@ -61,7 +62,7 @@ export class JetStreamConsumerSetup {
       info = await this.ensureConsumer(jsm);
     } catch (error) {
       if (!isStreamNotFound(error)) throw error;
-      await ensureSignUpStream(this.nc, { replicas: this.tuning.replicas });
+      await ensureSignUpStream(this.nc, { replicas: this.tuning.replicas, ...this.tuning.retention });
       this.logger.warn(`Stream ${SIGNUP_EVENTS_STREAM} was missing; created it again`);
       info = await this.ensureConsumer(jsm);
     }

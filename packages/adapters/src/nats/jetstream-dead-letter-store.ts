@@ -13,7 +13,9 @@ import { isStreamNotFound, queueUnavailable } from './nats-error-translation.js'
 import { SIGNUP_DEADLETTER_STREAM, SIGNUP_EVENTS_STREAM } from './signup-stream.js';
 
 // The subjects SIGNUP_EVENTS stores (events.prospect.>): the only ones a replay publishes to.
-const EVENTS_SUBJECT = /^events\.prospect\.[^.*>\s]+(\.[^.*>\s]+)*$/;
+// A token holds no wildcard, space or control character (an escape sequence would reach
+// every tool that prints the subject).
+const EVENTS_SUBJECT = /^events\.prospect\.[^.*>\s\p{Cc}]+(\.[^.*>\s\p{Cc}]+)*$/u;
 
 /** Header a replayed message carries: `SIGNUP_DEADLETTER:<sequence>`, the dead letter it came from. */
 export const REPLAYED_FROM_HEADER = 'SignUp-Replayed-From';

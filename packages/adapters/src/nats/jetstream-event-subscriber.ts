@@ -3,6 +3,7 @@ import { DEFAULT_RETRY_DELAYS_MS } from '../messaging/retry-delay.js';
 import type { MessagingTracer } from '../tracing/messaging-tracer.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSettings } from './jetstream-subscription.js';
 import { NatsEventSubscriber } from './nats-event-subscriber.js';
+import type { StreamRetention } from './signup-stream.js';
 
 /** Tuning for `JetStreamEventSubscriber`; the defaults suit production. */
 export interface JetStreamEventSubscriberOptions {
@@ -39,6 +40,8 @@ export interface JetStreamEventSubscriberOptions {
    * and one still there keeps what it has (see `ensureSignUpStream`).
    */
   readonly replicas?: number;
+  /** Limits of the streams when a subscription has to create them again, as `replicas`. */
+  readonly retention?: StreamRetention;
   /** Makes the spans of each message and batch when given (tracing on; see docs/observability.md). */
   readonly tracer?: MessagingTracer | undefined;
 }
@@ -66,6 +69,7 @@ export class JetStreamEventSubscriber extends NatsEventSubscriber<JetStreamEvent
       recoveryDelaysMs: options.recoveryDelaysMs ?? [250, 500, 1000, 2000],
       deadLetterTimeoutMs: options.deadLetterTimeoutMs ?? 5000,
       replicas: options.replicas,
+      retention: options.retention,
       flushTimeoutMs: 5000,
       tracer: options.tracer,
     };

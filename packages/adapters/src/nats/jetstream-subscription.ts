@@ -10,7 +10,7 @@ import { JetStreamInboundMessage, type JetStreamDeadLetterTarget } from './jetst
 import { JetStreamPull, type PullResult } from './jetstream-pull.js';
 import { JetStreamStallWatch } from './jetstream-stall-watch.js';
 import { describeNatsError, queueUnavailable } from './nats-error-translation.js';
-import { SIGNUP_EVENTS_STREAM } from './signup-stream.js';
+import { SIGNUP_EVENTS_STREAM, type StreamRetention } from './signup-stream.js';
 import { pause, withTimeout } from './with-timeout.js';
 
 /** The tuning a `JetStreamSubscription` runs with, every value set. */
@@ -26,6 +26,7 @@ export interface JetStreamSubscriptionSettings {
   readonly deadLetterTimeoutMs: number;
   readonly flushTimeoutMs: number;
   readonly replicas: number | undefined;
+  readonly retention?: StreamRetention | undefined;
   /** Makes each message's receive and process spans and the batch span when given (tracing on). */
   readonly tracer?: MessagingTracer | undefined;
 }

@@ -20,8 +20,20 @@ export const SIGNUP_DEADLETTER_SUBJECTS = 'deadletter.events.prospect.>';
 /** How long JetStream remembers a `Nats-Msg-Id` to drop a duplicate publish. */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
+/**
+ * Limits of what the SignUp streams keep (`MessageQueue:MaxAge`, `MessageQueue:MaxBytes`):
+ * older messages, or the oldest once the stream is larger, are removed. Unset: no limit on
+ * a new stream, and an existing stream keeps what it has.
+ */
+export interface StreamRetention {
+  /** Longest a message is kept, in milliseconds. */
+  readonly maxAgeMs?: number | undefined;
+  /** Most bytes a stream keeps. */
+  readonly maxBytes?: number | undefined;
+}
+
 /** Options of `ensureSignUpStream`. */
-export interface EnsureSignUpStreamOptions {
+export interface EnsureSignUpStreamOptions extends StreamRetention {
   /**
    * Replicas the streams should have (`MessageQueue:Replicas`). Unset: a new stream gets
    * one, and an existing stream keeps what it has.
@@ -42,10 +54,11 @@ const STREAMS: readonly StreamSpec[] = [
 
 /**
  * Creates the SignUp streams when missing, or updates them when their subjects,
- * duplicate window or (when `options.replicas` is given) replicas differ:
+ * duplicate window or (when given) replicas, age limit or size limit differ:
  * `SIGNUP_EVENTS` on `events.prospect.>` and `SIGNUP_DEADLETTER` on
  * `deadletter.events.prospect.>`, both file storage with limits retention and a
- * 2-minute duplicate window. Other settings an operator changed (limits) are kept.
+ * 2-minute duplicate window. Other settings an operator changed (limits not
+ * configured here) are kept.
  * Safe when several processes start at once.
  *
  * @throws ConfigurationError naming `MessageQueue:Replicas` when JetStream refuses the
@@ -67,7 +80,7 @@ export async function ensureSignUpStream(nc: NatsConnection, options: EnsureSign
   }
   for (const spec of STREAMS) {
     try {
-      await ensureStream(jsm, spec, options.replicas);
+      await ensureStream(jsm, spec, options.replicas, options);
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
       throw queueUnavailable(`Cannot create or update the JetStream stream ${spec.name}`, error);
@@ -75,21 +88,26 @@ export async function ensureSignUpStream(nc: NatsConnection, options: EnsureSign
   }
 }
 
-async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, replicas: number | undefined): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, replicas: number | undefined, retention: StreamRetention): Promise<void> {
   const existing = await findStream(jsm, spec.name);
   if (existing === undefined) {
     try {
-      await jsm.streams.add(newStreamConfig(spec, replicas ?? 1));
+      await jsm.streams.add({ ...newStreamConfig(spec, replicas ?? 1), ...retentionConfig(retention) });
       return;
     } catch (error) {
       // Another process may have created it between our look-up and add.
       const raced = await findStream(jsm, spec.name);
       if (raced === undefined) throw replicasRefused(error, spec, replicas ?? 1, replicas ?? 1);
-      await updateWhenDifferent(jsm, spec, raced, replicas);
+      await updateWhenDifferent(jsm, spec, raced, replicas, retention);
       return;
     }
   }
-  await updateWhenDifferent(jsm, spec, existing, replicas);
+  await updateWhenDifferent(jsm, spec, existing, replicas, retention);
+}
+
+/** The stream settings of the configured limits; a limit not configured is left out. */
+function retentionConfig({ maxAgeMs, maxBytes }: StreamRetention): Partial<StreamConfig> {
+  return { ...(maxAgeMs === undefined ? {} : { max_age: nanos(maxAgeMs) }), ...(maxBytes === undefined ? {} : { max_bytes: maxBytes }) };
 }
 
 /**
@@ -113,18 +131,24 @@ async function findStream(jsm: JetStreamManager, name: string): Promise<StreamCo
   }
 }
 
-async function updateWhenDifferent(jsm: JetStreamManager, spec: StreamSpec, config: StreamConfig, replicas: number | undefined): Promise<void> {
+async function updateWhenDifferent(
+  jsm: JetStreamManager, spec: StreamSpec, config: StreamConfig, replicas: number | undefined, retention: StreamRetention,
+): Promise<void> {
   const subjects = config.subjects ?? [];
   const duplicateWindow = nanos(DUPLICATE_WINDOW_MS);
   const had = config.num_replicas || 1;
   const wanted = replicas ?? had;
-  if (subjects.includes(spec.subject) && config.duplicate_window === duplicateWindow && wanted === had) return;
+  const limits = retentionConfig(retention);
+  const limitsKept = (limits.max_age === undefined || limits.max_age === config.max_age)
+    && (limits.max_bytes === undefined || limits.max_bytes === config.max_bytes);
+  if (subjects.includes(spec.subject) && config.duplicate_window === duplicateWindow && wanted === had && limitsKept) return;
   try {
     await jsm.streams.update(spec.name, {
       ...config,
       subjects: subjects.includes(spec.subject) ? subjects : [...subjects, spec.subject],
       duplicate_window: duplicateWindow,
       num_replicas: wanted,
+      ...limits,
     });
   } catch (error) {
     throw wanted === had ? error : replicasRefused(error, spec, wanted, had);

@@ -56,17 +56,33 @@ function fail(reason: string): never {
   throw new InvalidConnectionString(reason);
 }
 
-const URL_PASSWORD = /(\/\/[^/?#@:\s]*:)[^/?#\s]*@/g;
-const KEY_VALUE_PASSWORD = /((?:^|[;?&])\s*(?:password|pwd)\s*=\s*)("(?:[^"]|"")*"|'(?:[^']|'')*'|[^;&]*)/gi;
+// Userinfo: everything from `://` to the last `@` before a space, whether or not the URL parses.
+const URL_USERINFO = /(:\/\/)(\S*)@/g;
+const SIMPLE_USER = /^[^/?#@:]*$/;
+// In a query string a value ends at `&` or `;`; in an ADO.NET string at the next `;` only.
+const KEY_VALUE_PASSWORD = /((?:^|([;?&]))\s*(?:password|pwd)\s*=\s*)("(?:[^"]|"")*"|'(?:[^']|'')*'|[^;]*)/gi;
+
+/** `user:***` when the user name is plain, else `***`: nothing of a password survives. A user alone is kept. */
+function maskedUserInfo(userInfo: string): string {
+  const colon = userInfo.indexOf(':');
+  if (colon < 0) return SIMPLE_USER.test(userInfo) ? userInfo : '***';
+  const user = userInfo.slice(0, colon);
+  return SIMPLE_USER.test(user) ? `${user}:***` : '***';
+}
 
 /**
  * Masks the password in a connection string of any of the accepted forms (and in
- * strings that are only nearly right), and folds it onto one line.
+ * strings that do not parse: everything between `://` and the last `@`, every
+ * `Password=`/`Pwd=` value up to the next `;`), and folds it onto one line.
  */
 export function maskConnectionString(value: string): string {
   return value
-    .replace(URL_PASSWORD, '$1***@')
-    .replace(KEY_VALUE_PASSWORD, '$1***')
+    .replace(URL_USERINFO, (_match, scheme: string, userInfo: string) => `${scheme}${maskedUserInfo(userInfo)}@`)
+    .replace(KEY_VALUE_PASSWORD, (_match, key: string, separator: string | undefined, secret: string) => {
+      const inQuery = separator === '?' || separator === '&';
+      const end = inQuery && !/^["']/.test(secret) ? secret.search(/&/) : -1;
+      return `${key}***${end < 0 ? '' : secret.slice(end)}`;
+    })
     .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
 }
 

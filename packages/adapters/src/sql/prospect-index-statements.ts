@@ -22,9 +22,29 @@ export function maxIndexRowsPerInsert(dialect: SqlDialect): number {
   return dialect === 'postgres' ? MAX_POSTGRES_ROWS : Math.floor(maxParametersPerStatement(dialect) / PROSPECT_INDEX_COLUMNS.length);
 }
 
-/** A time as bound in this dialect: ISO 8601 UTC text for SQLite (no date type), a Date elsewhere. */
+/**
+ * A time as bound in this dialect: ISO 8601 UTC text for SQLite (no date type); for SQL
+ * Server the same text without the `Z` (`2026-11-23T10:00:00.003`), which the server
+ * converts to the column's `datetime2(3)` exactly and whatever the session's language,
+ * where a `Date` would be sent as the old `datetime` (1/300 s) and rows sharing a
+ * boundary millisecond would repeat or be skipped; a Date elsewhere.
+ */
 export function boundTime(date: Date, dialect: SqlDialect): string | Date {
-  return dialect === 'sqlite' ? date.toISOString() : date;
+  if (dialect === 'sqlite') return date.toISOString();
+  return dialect === 'mssql' ? date.toISOString().slice(0, -1) : date;
+}
+
+/**
+ * Restricts a newest-first query on `ProspectIndex` to the rows after the given one
+ * (the keyset of the CSV stream: `SignUpDate` descending, then `EventId` descending).
+ */
+export function rowsAfter(query: Knex.QueryBuilder, last: { readonly signUpDate: Date; readonly eventId: string }, dialect: SqlDialect): Knex.QueryBuilder {
+  const at = boundTime(last.signUpDate, dialect);
+  return query.where((after) => {
+    after.where('SignUpDate', '<', at).orWhere((same) => {
+      same.where('SignUpDate', at).where('EventId', '<', last.eventId);
+    });
+  });
 }
 
 /** The row a document is stored as; the event id in lower case, as in `Prospects`. */

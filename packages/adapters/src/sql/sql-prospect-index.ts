@@ -10,7 +10,7 @@ import { PROSPECT_COMPANY_COUNT_TABLE, PROSPECT_DAY_COUNT_TABLE } from './migrat
 import { PROSPECT_INDEX_TABLE } from './migrations/create-prospect-index-table.js';
 import { addToRollups, applyCompanyCountFilter, applyDayCountFilter } from './prospect-index-rollups.js';
 import {
-  applyAnalyticsFilter, boundTime, buildProspectIndexInsert, maxIndexRowsPerInsert, toProspectIndexRow, type ProspectIndexRow,
+  applyAnalyticsFilter, buildProspectIndexInsert, maxIndexRowsPerInsert, rowsAfter, toProspectIndexRow, type ProspectIndexRow,
 } from './prospect-index-statements.js';
 import { sqlDialectOf, type SqlDialect } from './sql-dialect.js';
 import { isDeadlock, translateSqlError } from './translate-sql-error.js';
@@ -189,14 +189,7 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
     const chunkSize = this.streamChunkSize;
     const chunkAfter = async (last: ListRow | undefined): Promise<ListRow[]> => {
       const query = this.newestFirst(filter, dialect).limit(chunkSize);
-      if (last !== undefined) {
-        const at = boundTime(new Date(last.SignUpDate), dialect);
-        query.where((after) => {
-          after.where('SignUpDate', '<', at).orWhere((same) => {
-            same.where('SignUpDate', at).where('EventId', '<', last.EventId);
-          });
-        });
-      }
+      if (last !== undefined) rowsAfter(query, { signUpDate: new Date(last.SignUpDate), eventId: last.EventId }, dialect);
       try {
         return await (query as Promise<ListRow[]>);
       } catch (error) {

@@ -12,6 +12,13 @@ export const ANALYTICS_QUERY_LIMITS = Object.freeze({
   defaultPageSize: 50,
   /** Highest page number, so `page × pageSize` stays an offset every store can take. */
   page: 1_000_000,
+  /** Earliest year of a `from`/`to` date. */
+  earliestYear: 1900,
+  /**
+   * Latest year of a `from`/`to` date: the day after 9998-12-31 is still a four-digit
+   * year, which every store's date type and `toISOString()` write the same way.
+   */
+  latestYear: 9998,
 });
 
 /** A parsed analytics query: the filter and which page of the list. */
@@ -73,6 +80,10 @@ function parseDate(value: string, field: 'from' | 'to'): string | { error: strin
     return { error: `Enter ${LABELS[field]} as year-month-day, for example 2024-03-31.` };
   }
   if (!isCalendarDate(value)) return { error: `${capitalised(LABELS[field])} ${value} is not a day of the calendar.` };
+  const year = Number(value.slice(0, 4));
+  if (year < ANALYTICS_QUERY_LIMITS.earliestYear || year > ANALYTICS_QUERY_LIMITS.latestYear) {
+    return { error: `${capitalised(LABELS[field])} must be in the years ${ANALYTICS_QUERY_LIMITS.earliestYear} to ${ANALYTICS_QUERY_LIMITS.latestYear}.` };
+  }
   return value;
 }
 
@@ -90,7 +101,7 @@ function parseWholeNumber(value: string, min: number, max: number, message: stri
  * literally.
  *
  * @throws AnalyticsQueryInvalidError naming every offending parameter: a date that is
- *   not `YYYY-MM-DD` or not a calendar day, `from` after `to`, an unknown code, a page or
+ *   not `YYYY-MM-DD`, not a calendar day or outside the years 1900 to 9998, `from` after `to`, an unknown code, a page or
  *   page size out of range or not a whole number, `q` too long or with control
  *   characters, any parameter given more than once.
  */

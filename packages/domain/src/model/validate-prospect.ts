@@ -2,7 +2,12 @@ import { ProspectInvalidError, type ProspectField } from '../errors/signup-error
 import type { Prospect } from './prospect.js';
 import { NOT_TELLING_CODE, type ReferenceData } from './reference-data.js';
 
-/** Limits on what a prospect may contain, in characters (Unicode code points). */
+/**
+ * Limits on what a prospect may contain, in UTF-16 code units: what SQL Server's
+ * `nvarchar(n)` and a form's `maxlength` count. A character outside the Basic
+ * Multilingual Plane (most emoji) counts as two, so whatever validation accepts fits
+ * the columns of every dialect (PostgreSQL and MySQL count code points, never more).
+ */
 export const PROSPECT_LIMITS = Object.freeze({
   name: 100,
   emailAddress: 254,
@@ -18,12 +23,15 @@ const EMAIL_TOP_LEVEL_LABEL = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
 
 type FieldErrors = Partial<Record<ProspectField, string>>;
 
-/** True when `value` has more than `limit` code points; counts them only when its UTF-16 length could be over. */
+/** True when `value` has more than `limit` UTF-16 code units (see `PROSPECT_LIMITS`). */
 function longerThan(value: string, limit: number): boolean {
-  if (value.length <= limit) return false;
-  let count = 0;
-  for (const _ of value) count += 1;
-  return count > limit;
+  return value.length > limit;
+}
+
+/** The message for a field over its limit; says why when characters that count as two make up the difference. */
+function tooLong(label: string, value: string, limit: number): string {
+  const message = `${label} must be ${limit} characters or fewer`;
+  return [...value].length <= limit ? `${message} (some characters, such as emoji, count as two).` : `${message}.`;
 }
 
 /** Reads one field of untrusted input as trimmed text; undefined when absent or blank, null when not text. */
@@ -39,7 +47,7 @@ function readText(input: object, field: ProspectField): string | undefined | nul
 function checkName(value: string | undefined | null, label: string): string | undefined {
   if (value === null) return `${label} must be text.`;
   if (value === undefined) return `Please enter your ${label.toLowerCase()}.`;
-  if (longerThan(value, PROSPECT_LIMITS.name)) return `${label} must be ${PROSPECT_LIMITS.name} characters or fewer.`;
+  if (longerThan(value, PROSPECT_LIMITS.name)) return tooLong(label, value, PROSPECT_LIMITS.name);
   if (FORBIDDEN_CHARACTERS.test(value)) return `${label} contains characters that are not allowed, such as line breaks.`;
   return undefined;
 }
@@ -61,9 +69,7 @@ export function isPlausibleEmailAddress(value: string): boolean {
 function checkEmail(value: string | undefined | null): string | undefined {
   if (value === null) return 'Email address must be text.';
   if (value === undefined) return 'Please enter your email address.';
-  if (longerThan(value, PROSPECT_LIMITS.emailAddress)) {
-    return `Email address must be ${PROSPECT_LIMITS.emailAddress} characters or fewer.`;
-  }
+  if (longerThan(value, PROSPECT_LIMITS.emailAddress)) return tooLong('Email address', value, PROSPECT_LIMITS.emailAddress);
   if (!isPlausibleEmailAddress(value)) return 'Please enter a valid email address, like name@example.com.';
   return undefined;
 }
@@ -71,9 +77,7 @@ function checkEmail(value: string | undefined | null): string | undefined {
 function checkCompany(value: string | undefined | null): string | undefined {
   if (value === null) return 'Company name must be text.';
   if (value === undefined) return undefined;
-  if (longerThan(value, PROSPECT_LIMITS.companyName)) {
-    return `Company name must be ${PROSPECT_LIMITS.companyName} characters or fewer.`;
-  }
+  if (longerThan(value, PROSPECT_LIMITS.companyName)) return tooLong('Company name', value, PROSPECT_LIMITS.companyName);
   if (FORBIDDEN_CHARACTERS.test(value)) return 'Company name contains characters that are not allowed, such as line breaks.';
   return undefined;
 }

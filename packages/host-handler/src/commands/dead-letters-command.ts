@@ -5,7 +5,7 @@ import { ConfigurationError } from '@signup/adapters/config';
 import { UsageError } from '../cli/parse-arguments.js';
 import { loadHandlerSettings } from '../composition/load-handler-settings.js';
 import { DEAD_LETTERS_USAGE, parseDeadLettersArguments, type DeadLettersRequest } from './dead-letters-arguments.js';
-import { formatDeadLetter, formatDeadLetterJson, formatDeadLetterTable, formatReplay } from './dead-letters-format.js';
+import { formatDeadLetter, formatDeadLetterJson, formatDeadLetterTable, formatReplay, printable } from './dead-letters-format.js';
 
 export { DEAD_LETTERS_USAGE } from './dead-letters-arguments.js';
 
@@ -50,7 +50,7 @@ Exit status: 0 done, 1 NATS unreachable or no such dead letter, 2 bad arguments 
 export async function runDeadLettersCommand(args: readonly string[], io: DeadLettersCommandIo = {}): Promise<number> {
   const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
   const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
-  const failLine = (line: string): void => stderr(`${maskSecrets(line).replace(/\s*\n\s*/g, ' ')}\n`);
+  const failLine = (line: string): void => stderr(`${printable(maskSecrets(line).replace(/\s*\n\s*/g, ' '))}\n`);
 
   let request: DeadLettersRequest;
   let nc: NatsConnection | undefined;

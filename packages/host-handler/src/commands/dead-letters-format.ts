@@ -58,7 +58,9 @@ export function formatDeadLetterTable(letters: readonly DeadLetter[]): string {
 
 /** `deadletters list --json`: one JSON document holding every listed dead letter, reasons masked as in the table. */
 export function formatDeadLetterJson(letters: readonly DeadLetter[]): string {
-  return `${JSON.stringify({
+  // JSON escapes C0 controls but not DEL or C1 ones (\u009b starts a terminal sequence);
+  // `printable` writes those as \u escapes too, which a JSON reader decodes to the same text.
+  return `${printable(JSON.stringify({
     stream: SIGNUP_DEADLETTER_STREAM,
     count: letters.length,
     deadLetters: letters.map((letter) => ({
@@ -75,7 +77,7 @@ export function formatDeadLetterJson(letters: readonly DeadLetter[]): string {
       deliveryCount: letter.deliveryCount,
       correlationId: correlationIdOf(letter) ?? null,
     })),
-  })}\n`;
+  }))}\n`;
 }
 
 /**
@@ -117,5 +119,5 @@ export function formatDeadLetter(letter: DeadLetter, reveal: boolean): string {
 /** One line saying what `replay` did with one dead letter. */
 export function formatReplay(replay: DeadLetterReplay): string {
   const copy = replay.duplicate ? ` (already replayed as #${replay.sequence} within the duplicate window; not stored again)` : ` as #${replay.sequence}`;
-  return `Replayed #${replay.deadLetterSequence} to ${replay.subject}${copy}; ${replay.removed ? 'deleted' : 'kept'} #${replay.deadLetterSequence}\n`;
+  return `Replayed #${replay.deadLetterSequence} to ${printable(replay.subject)}${copy}; ${replay.removed ? 'deleted' : 'kept'} #${replay.deadLetterSequence}\n`;
 }

@@ -18,10 +18,13 @@ export interface MonitoringServerOptions {
  * The handler host's small HTTP server: `GET /metrics` (Prometheus text format),
  * `GET /health/live` (200 while the process runs) and `GET /health/ready` (200
  * when every readiness check passes, 503 otherwise, JSON body listing the
- * checks). Any other path is 404, any other method 405.
+ * checks as `ok` or `unavailable`, as the web host does: why a check failed names
+ * hosts, addresses and user names, so it goes to the log, masked, once each time it
+ * changes). Any other path is 404, any other method 405.
  */
 export class MonitoringServer {
   private server: Server | undefined;
+  private lastFailures = '';
 
   constructor(private readonly options: MonitoringServerOptions) {}
 
@@ -75,9 +78,18 @@ export class MonitoringServer {
       return send(response, 200, registry.contentType, await registry.metrics());
     }
     if (path === '/health/live') return send(response, 200, 'application/json', JSON.stringify({ status: 'live' }));
-    const report = await this.options.readiness.report();
+    const { ready, status, checks, failures } = await this.options.readiness.report();
+    this.logFailures(failures);
     response.setHeader('Cache-Control', 'no-store');
-    return send(response, report.ready ? 200 : 503, 'application/json', JSON.stringify(report));
+    return send(response, ready ? 200 : 503, 'application/json', JSON.stringify({ ready, status, checks }));
+  }
+
+  private logFailures(failures: Readonly<Record<string, string>>): void {
+    const text = Object.entries(failures).map(([name, reason]) => `${name}: ${reason}`).join('; ');
+    if (text === this.lastFailures) return;
+    if (text === '') this.options.logger.info('Ready again');
+    else this.options.logger.warn(`Not ready: ${text}`);
+    this.lastFailures = text;
   }
 }
 

@@ -1,11 +1,16 @@
 import { checkHealth, type IHealthCheck } from '@signup/domain';
 import { maskSecrets } from '@signup/adapters/logging';
 
-/** The answer of `/health/ready`: overall readiness and one entry per check (`ok` or why not). */
+/** How the handler is: overall readiness, one entry per check (`ok` or `unavailable`), and why each failing one failed. */
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly status: 'starting' | 'ready' | 'not ready' | 'stopping';
-  readonly checks: Readonly<Record<string, string>>;
+  readonly checks: Readonly<Record<string, 'ok' | 'unavailable'>>;
+  /**
+   * Why each failing check failed, credentials and email addresses masked. Internal
+   * detail (hosts, addresses, user names): for the log, never for `/health/ready`.
+   */
+  readonly failures: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -13,8 +18,8 @@ const DEFAULT_TIMEOUT_MS = 3000;
 /**
  * Readiness of a handler host: not ready while starting (until `markRunning`)
  * and once stopping, otherwise ready when every registered check passes within
- * the timeout. Check failures are reported by message, with credentials and
- * email addresses masked.
+ * the timeout. Check failures are reported as `unavailable`, their messages
+ * apart in `failures`, with credentials and email addresses masked.
  */
 export class Readiness {
   private readonly checks: IHealthCheck[] = [];
@@ -36,9 +41,10 @@ export class Readiness {
 
   async report(): Promise<ReadinessReport> {
     const results = await checkHealth(this.checks, this.timeoutMs);
-    const checks = Object.fromEntries(results.map(({ name, reason }) => [name, reason === undefined ? 'ok' : maskSecrets(reason)]));
-    if (this.state !== 'running') return { ready: false, status: this.state, checks };
+    const checks = Object.fromEntries(results.map(({ name, reason }) => [name, reason === undefined ? 'ok' : 'unavailable'] as const));
+    const failures = Object.fromEntries(results.flatMap(({ name, reason }) => (reason === undefined ? [] : [[name, maskSecrets(reason)]])));
+    if (this.state !== 'running') return { ready: false, status: this.state, checks, failures };
     const ready = results.every((result) => result.reason === undefined);
-    return { ready, status: ready ? 'ready' : 'not ready', checks };
+    return { ready, status: ready ? 'ready' : 'not ready', checks, failures };
   }
 }

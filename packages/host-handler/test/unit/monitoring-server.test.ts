@@ -9,8 +9,10 @@ describe('MonitoringServer', () => {
   const metrics = createHandlerMetrics({ defaultMetrics: true });
   const readiness = new Readiness();
   let healthy = true;
-  readiness.add({ name: 'database', check: () => (healthy ? Promise.resolve() : Promise.reject(new Error('database down'))) });
-  const server = new MonitoringServer({ port: 0, host: '127.0.0.1', registry: metrics.registry, readiness, logger: new RecordingLogger() });
+  let failure = 'database down';
+  readiness.add({ name: 'database', check: () => (healthy ? Promise.resolve() : Promise.reject(new Error(failure))) });
+  const logger = new RecordingLogger();
+  const server = new MonitoringServer({ port: 0, host: '127.0.0.1', registry: metrics.registry, readiness, logger });
   let base = '';
 
   before(async () => {
@@ -56,8 +58,27 @@ describe('MonitoringServer', () => {
       healthy = false;
       const notReady = await fetch(`${base}/health/ready`);
       expect(notReady.status).to.equal(503);
-      expect(await notReady.json()).to.deep.equal({ ready: false, status: 'not ready', checks: { database: 'database down' } });
+      expect(await notReady.json()).to.deep.equal({ ready: false, status: 'not ready', checks: { database: 'unavailable' } });
       healthy = true;
+    });
+
+    it('answers no host, address or user name of a failing check, and logs why once, masked, each time it changes', async () => {
+      readiness.markRunning();
+      logger.clear();
+      healthy = false;
+      failure = 'connect ECONNREFUSED 10.0.0.7:5432 for postgres://signup:Hunter2pw@db.internal:5432/signup';
+
+      const first = await (await fetch(`${base}/health/ready`)).text();
+      await fetch(`${base}/health/ready`);
+      healthy = true;
+      await fetch(`${base}/health/ready`);
+
+      expect(first).to.not.match(/10\.0\.0\.7|db\.internal|signup:|Hunter2pw/);
+      expect(logger.messages('warn')).to.have.length(1);
+      expect(logger.messages('warn')[0]).to.include('database: connect ECONNREFUSED 10.0.0.7:5432').and.include('postgres://***:***@db.internal')
+        .and.not.include('Hunter2pw');
+      expect(logger.messages('info')).to.include('Ready again');
+      failure = 'database down';
     });
   });
 

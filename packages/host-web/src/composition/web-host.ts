@@ -5,7 +5,7 @@ import { MessagingTracer } from '@signup/adapters/tracing';
 import { IHealthCheck, IProspectSaveHandler, IReferenceDataLoader, type ILogger } from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
 import type { HandlerCommand } from '@signup/host-handler';
-import { resolveAnalyticsCredentials } from '../http/analytics-credentials.js';
+import { resolveAnalyticsCredentials, type AnalyticsCredentialsPolicy } from '../http/analytics-credentials.js';
 import { createApp } from '../http/create-app.js';
 import type { WebAppOptions } from '../http/web-app-dependencies.js';
 import { WebMetrics } from '../http/web-metrics.js';
@@ -31,6 +31,8 @@ export interface WebHostOptions {
   readonly shutdownGraceMs?: number;
   /** The command table whose handlers the all-in-one runs in its process (`Handlers:InProcess`); `signup-handler`'s by default. */
   readonly handlerCommands?: readonly HandlerCommand[];
+  /** Where a generated analytics password goes; by default as `resolveAnalyticsCredentials` says. */
+  readonly analyticsPassword?: Pick<AnalyticsCredentialsPolicy, 'terminal' | 'passwordFile'>;
 }
 
 /**
@@ -87,7 +89,7 @@ export class WebHost {
         logger.warn('Reference data could not be loaded at start; the form answers 503 until it can be', { error });
       });
 
-      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsLogin, { generatePassword: plan.inProcess }, logger);
+      const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsLogin, { ...options.analyticsPassword, generatePassword: plan.inProcess }, logger);
       const appOptions = tracer === undefined ? options.app : { ...options.app, tracer };
       const resolved = resolveAppDependencies(container, { logger, metrics, options: appOptions, analyticsCredentials });
       const app = createApp(tracer === undefined

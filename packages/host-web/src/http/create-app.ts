@@ -49,7 +49,7 @@ export function createApp(deps: WebAppDependencies): Koa {
   app.use(requestMetrics(deps.metrics));
   app.use(securityHeaders());
   app.use(errorMiddleware(deps.logger, (cause) => deps.metrics.countUnavailable(cause)));
-  if (deps.analytics !== undefined) app.use(requireBasicAuth(deps.analytics.credentials, ANALYTICS_PATHS));
+  if (deps.analytics !== undefined) app.use(requireBasicAuth(deps.analytics.credentials, ANALYTICS_PATHS, { logger: deps.logger }));
   app.use(exactRoutes(busiest));
   app.use(router.routes());
   app.use(router.allowedMethods());

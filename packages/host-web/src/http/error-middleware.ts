@@ -14,6 +14,7 @@ const TITLES: Readonly<Record<number, string>> = {
   405: 'Method not allowed',
   413: 'Too much data',
   415: 'Unsupported content type',
+  429: 'Please wait a moment',
   500: 'Something went wrong',
   501: 'Not supported',
   503: 'Please try again in a moment',

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
@@ -105,7 +105,10 @@ describe('WebHost on SQLite', () => {
     before(async () => {
       folder = mkdtempSync(path.join(tmpdir(), 'signup-web-async-'));
       logger = new RecordingLogger();
-      host = await WebHost.create(settingsFor(folder, {}), { logger });
+      // Output that is not a terminal (a log that may leave the machine): the password goes to a file.
+      host = await WebHost.create(settingsFor(folder, {}), {
+        logger, analyticsPassword: { terminal: false, passwordFile: path.join(folder, 'data', 'analytics-password') },
+      });
     });
 
     after(async () => {
@@ -132,15 +135,20 @@ describe('WebHost on SQLite', () => {
       expect(logger.messages().filter((line) => line.startsWith('Prospect indexed; event ID:'))).to.have.length(2);
     });
 
-    it('turns the analytics on with a password generated at start and logged once, reading what the index handler wrote', async () => {
+    it('turns the analytics on with a password generated at start into data/analytics-password (0600), logging only its path, reading what the index handler wrote', async () => {
       const [line, ...more] = logger.messages().filter((message) => message.startsWith('Analytics:'));
       expect(more).to.deep.equal([]);
-      const password = /with the password (\S+) \(generated at start/.exec(line ?? '')?.[1];
-      expect(password, line).to.be.a('string').with.length.above(20);
+      const file = path.join(folder, 'data', 'analytics-password');
+      const password = readFileSync(file, 'utf8').trim();
+      expect(password).to.have.length.above(20);
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      expect(line).to.equal(`Analytics: /app/Analytics for the user "admin" with the password generated at start in ${file} `
+        + '(readable by this user only; set Analytics:Password to choose one)');
+      expect(JSON.stringify(logger.lines)).to.not.contain(password);
       await request(host.app.callback()).get('/api/analytics/summary').expect(401);
       await request(host.app.callback()).get('/api/analytics/summary').auth('admin', 'not-the-password').expect(401);
 
-      const res = await request(host.app.callback()).get('/api/analytics/summary').auth('admin', password!).expect(200);
+      const res = await request(host.app.callback()).get('/api/analytics/summary').auth('admin', password).expect(200);
       const summary = res.body as AnalyticsSummary;
       expect(summary.total).to.equal(2);
       expect(summary.byCountry).to.deep.equal([{ countryCode: 'USA', countryName: 'United States', count: 2 }]);

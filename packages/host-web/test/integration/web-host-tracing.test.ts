@@ -27,7 +27,10 @@ describe('WebHost with tracing on (all-in-one, SQLite)', () => {
     provider.register();
     folder = mkdtempSync(path.join(tmpdir(), 'signup-web-tracing-'));
     const settings = readSignUpSettings(loadConfiguration({ cwd: folder, env: { ConnectionStrings__SignUpDb: `sqlite:${path.join(folder, 'signup.db')}` } }));
-    host = await WebHost.create(settings, { logger: new RecordingLogger(), tracer: trace.getTracer('signup') });
+    host = await WebHost.create(settings, {
+      logger: new RecordingLogger(), tracer: trace.getTracer('signup'),
+      analyticsPassword: { terminal: false, passwordFile: path.join(folder, 'analytics-password') },
+    });
   });
   after(async () => {
     await host?.stop();

@@ -29,18 +29,19 @@ function textOf(input: object, field: ProspectField): Text {
   return trimmed === '' ? { kind: 'absent' } : { kind: 'text', value: trimmed };
 }
 
-const codePoints = (value: string): number => [...value].length;
+// Limits count UTF-16 code units, as SQL Server's nvarchar and the form's maxlength do.
+const utf16Units = (value: string): number => value.length;
 
 function nameOk(text: Text): boolean {
-  return text.kind === 'text' && codePoints(text.value) <= NAME_LIMIT && !REFUSED.test(text.value);
+  return text.kind === 'text' && utf16Units(text.value) <= NAME_LIMIT && !REFUSED.test(text.value);
 }
 
 function emailOk(text: Text): boolean {
-  return text.kind === 'text' && codePoints(text.value) <= EMAIL_LIMIT && isPlausibleEmailAddress(text.value);
+  return text.kind === 'text' && utf16Units(text.value) <= EMAIL_LIMIT && isPlausibleEmailAddress(text.value);
 }
 
 function companyOk(text: Text): boolean {
-  return text.kind === 'absent' || (text.kind === 'text' && codePoints(text.value) <= COMPANY_LIMIT && !REFUSED.test(text.value));
+  return text.kind === 'absent' || (text.kind === 'text' && utf16Units(text.value) <= COMPANY_LIMIT && !REFUSED.test(text.value));
 }
 
 function codeOf(text: Text): string | undefined {

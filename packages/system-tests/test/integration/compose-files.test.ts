@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
+import { parse } from 'yaml';
 import {
   isSignUpConfigurationKey,
   loadConfiguration,
@@ -12,7 +13,9 @@ import {
 import { findImplementation, implementationRegistry, type ConfigurablePort } from '@signup/adapters/di';
 import { parseConnectionString } from '@signup/adapters/sql';
 import { loadHandlerSettings } from '@signup/host-handler';
-import { Dockerfile, readComposeServices, REPOSITORY_ROOT, workspacePackages, type ComposeService } from '../../src/index.js';
+import {
+  Dockerfile, interpolate, readComposeServices, readEnvFile, referencedVariables, REPOSITORY_ROOT, workspacePackages, type ComposeService,
+} from '../../src/index.js';
 
 const COMPOSE_DIRECTORY = path.join(REPOSITORY_ROOT, 'examples', 'compose');
 const WEB_APP_SETTINGS = path.join(REPOSITORY_ROOT, 'packages', 'host-web', 'appsettings.json');
@@ -25,12 +28,17 @@ const WEB_APP_SETTINGS = path.join(REPOSITORY_ROOT, 'packages', 'host-web', 'app
 const KEYS_AHEAD_OF_THE_CODE: readonly string[] = [];
 
 const composeFiles = readdirSync(COMPOSE_DIRECTORY).filter((file) => /\.ya?ml$/.test(file)).sort();
+/** The variables examples/compose/.env.example documents, each given a value as a user would in .env. */
+const documented = readEnvFile(path.join(COMPOSE_DIRECTORY, '.env.example'));
+const userEnv = Object.fromEntries(Object.entries(documented).map(([name, value]) => [name, value === '' ? `chosen-${name.toLowerCase()}-value` : value]));
+// Deployments that must not write a password themselves; v4.yml keeps the original's, as it says.
+const FILES_WITHOUT_PASSWORDS = ['local.yml', 'analytics.yml'];
 const dockerfile = Dockerfile.parse(readFileSync(path.join(REPOSITORY_ROOT, 'Dockerfile'), 'utf8'));
 const bins = new Set(workspacePackages().flatMap((pkg) => Object.keys(pkg.bin)));
 
 /** The services that run the SignUp image: those whose command (or the image's CMD) is one of our programs. */
 function signUpServices(file: string): { service: ComposeService; program: string }[] {
-  return readComposeServices(path.join(COMPOSE_DIRECTORY, file))
+  return readComposeServices(path.join(COMPOSE_DIRECTORY, file), userEnv)
     .filter((service) => service.image?.startsWith('signup:') === true)
     .map((service) => ({ service, program: (service.command ?? dockerfile.execForm('CMD'))[0] as string }));
 }
@@ -96,6 +104,47 @@ describe('the compose files in examples/compose', () => {
       });
     });
   }
+
+  it('document in .env.example every variable they use', () => {
+    for (const file of composeFiles) {
+      const used = referencedVariables(readFileSync(path.join(COMPOSE_DIRECTORY, file), 'utf8'));
+      expect(Object.keys(documented), `${file} uses ${used.join(', ')}`).to.include.members(used);
+    }
+  });
+
+  for (const file of FILES_WITHOUT_PASSWORDS) {
+    it(`${file} takes every password from .env and will not start without it`, () => {
+      const services = readComposeServices(path.join(COMPOSE_DIRECTORY, file));
+      const secrets = services.flatMap((service) => Object.entries(service.environment)
+        .filter(([name]) => /password/i.test(name))
+        .map(([name, value]) => ({ where: `${service.name}: ${name}`, value }))
+        .concat(Object.entries(service.environment).filter(([name]) => /^ConnectionStrings/i.test(normalised(name)))
+          .map(([name, value]) => ({ where: `${service.name}: ${name}`, value: /^[a-z]+:\/\/[^:@/]*:(.*)@[^@]*$/.exec(value)?.[1] ?? '' }))));
+      expect(secrets, file).to.not.be.empty;
+      for (const { where, value } of secrets) expect(value, where).to.match(/^\$\{[A-Z_]+:\?[^}]+\}$/);
+      expect(() => readComposeServices(path.join(COMPOSE_DIRECTORY, file), {}), 'without .env').to.throw(/set [A-Z_]+ in examples\/compose\/\.env/);
+    });
+  }
+
+  it('analytics.yml publishes Elasticsearch and Kibana, whose security is off, on no interface but this machine\'s', () => {
+    const text = readFileSync(path.join(COMPOSE_DIRECTORY, 'analytics.yml'), 'utf8');
+    const { services } = parse(text) as { services: Record<string, { ports?: unknown[] }> };
+    for (const name of ['elasticsearch', 'kibana']) {
+      for (const port of services[name]?.ports ?? []) expect(String(port), `${name} publishes ${String(port)}`).to.match(/^127\.0\.0\.1:/);
+    }
+    expect(services.kibana?.ports, 'Kibana').to.deep.equal(['127.0.0.1:5601:5601']);
+    expect(text).to.contain('Security is off for the demo').and.contain('127.0.0.1 only');
+  });
+
+  it('v4.yml keeps the original\'s settings and says why', () => {
+    const text = readFileSync(path.join(COMPOSE_DIRECTORY, 'v4.yml'), 'utf8');
+    expect(text).to.contain('Password=DockerCon!!!').and.contain('keeps the original\'s settings');
+  });
+
+  it('reads variables into the files as compose does', () => {
+    expect(interpolate('a $$ b ${X:-d} ${Y} $Y ${Z:?needed}', { Y: 'y', Z: 'z' })).to.equal('a $ b d y y z');
+    expect(() => interpolate('${Z:?set Z}', { Z: '' })).to.throw('Z: set Z');
+  });
 
   it('uses no key ahead of the code that the configuration already reads', () => {
     const known = KEYS_AHEAD_OF_THE_CODE.filter((key) => isSignUpConfigurationKey(key));

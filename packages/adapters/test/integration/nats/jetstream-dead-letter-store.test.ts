@@ -213,6 +213,19 @@ describe('JetStreamDeadLetterStore', function () {
       expect(await store.count()).to.equal(1);
       expect((await jsm.streams.getMessage(SIGNUP_EVENTS_STREAM, { seq: kept.seq })).seq, 'the events stream was not purged').to.equal(kept.seq);
     });
+
+    it('refuses to replay a dead letter whose original subject holds a control character, and keeps it', async () => {
+      await subscription?.stop();
+      for (const originalSubject of ['events.prospect.\u001b[2Jsignedup', 'events.prospect.signed\u007fup', 'events.prospect.\u009b31m']) {
+        const hdrs = deadLetterHeaders({ handler: 'save-handler', reason: REJECTION, originalSubject, deliveryCount: 1 });
+        const forged = (await nc.jetstream().publish(PROSPECT_SIGNED_UP_DEAD_LETTER_SUBJECT, encodeProspectSignedUpEvent(newProspectSignedUpEvent()), { headers: hdrs })).seq;
+
+        const error = await store.replay(await store.get(forged)).catch((caught: unknown) => caught);
+
+        expect(error, JSON.stringify(originalSubject)).to.be.instanceOf(DeadLetterSubjectRefusedError);
+        expect(await store.remove(forged), 'kept').to.equal(true);
+      }
+    });
   });
 
   describe('remove and purge', () => {

@@ -6,6 +6,7 @@ import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server'
 import { expect } from 'chai';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import { connect, nanos, RetentionPolicy, StorageType, type JetStreamManager, type StoredMsg } from 'nats';
+import { Configuration, readSignUpSettings } from '../../../src/config/index.js';
 import { RecordingLogger } from '../../../src/memory/index.js';
 import {
   createNatsMessaging,
@@ -122,6 +123,53 @@ describe('NATS JetStream messaging', function () {
       const info = await jsm.streams.info(SIGNUP_EVENTS_STREAM);
       expect(info.config.num_replicas).to.equal(1);
       expect(info.state.messages).to.equal(1);
+    });
+
+    it('gives both streams the configured age and size limits when it creates them', async () => {
+      await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
+      await jsm.streams.delete(SIGNUP_DEADLETTER_STREAM);
+
+      await ensureSignUpStream(nc, { maxAgeMs: 30 * 86_400_000, maxBytes: 10 * 1024 ** 3 });
+
+      for (const stream of [SIGNUP_EVENTS_STREAM, SIGNUP_DEADLETTER_STREAM]) {
+        const { config } = await jsm.streams.info(stream);
+        expect(config.max_age, stream).to.equal(nanos(30 * 86_400_000));
+        expect(config.max_bytes, stream).to.equal(10 * 1024 ** 3);
+        await jsm.streams.update(stream, { max_age: 0, max_bytes: -1 });
+      }
+    });
+
+    it('applies changed limits to existing streams at start, keeps their messages, and leaves limits alone when none are configured', async () => {
+      await publisher.publish(newProspectSignedUpEvent());
+
+      await ensureSignUpStream(nc, { maxAgeMs: 12 * 3_600_000, maxBytes: 500 * 1024 ** 2 });
+      await ensureSignUpStream(nc);
+
+      for (const stream of [SIGNUP_EVENTS_STREAM, SIGNUP_DEADLETTER_STREAM]) {
+        const { config } = await jsm.streams.info(stream);
+        expect(config.max_age, stream).to.equal(nanos(12 * 3_600_000));
+        expect(config.max_bytes, stream).to.equal(500 * 1024 ** 2);
+      }
+      expect((await jsm.streams.info(SIGNUP_EVENTS_STREAM)).state.messages).to.equal(1);
+      for (const stream of [SIGNUP_EVENTS_STREAM, SIGNUP_DEADLETTER_STREAM]) await jsm.streams.update(stream, { max_age: 0, max_bytes: -1 });
+    });
+
+    it('carries MessageQueue:MaxAge and MessageQueue:MaxBytes from the settings to the streams', async () => {
+      await jsm.streams.delete(SIGNUP_EVENTS_STREAM);
+      await jsm.streams.delete(SIGNUP_DEADLETTER_STREAM);
+      const settings = readSignUpSettings(new Configuration(Object.entries({
+        'MessageQueue:Url': server.url, 'MessageQueue:MaxAge': '90m', 'MessageQueue:MaxBytes': '1GB',
+      })));
+
+      const messaging = await createNatsMessaging(nc, settings.messageQueue, logger);
+
+      (messaging.publisher as JetStreamEventPublisher).close();
+      for (const stream of [SIGNUP_EVENTS_STREAM, SIGNUP_DEADLETTER_STREAM]) {
+        const { config } = await jsm.streams.info(stream);
+        expect(config.max_age, stream).to.equal(nanos(90 * 60_000));
+        expect(config.max_bytes, stream).to.equal(1024 ** 3);
+        await jsm.streams.update(stream, { max_age: 0, max_bytes: -1 });
+      }
     });
 
     it('updates an existing stream with another duplicate window and keeps its messages', async () => {

@@ -111,6 +111,17 @@ describe('readSignUpSettings', () => {
       });
     });
 
+    it('stops at start with one line naming Analytics:Password when it is shorter than 12 characters, never showing it', () => {
+      for (const short of ['s3cret', 'elevenchars', '😀'.repeat(11)]) {
+        const error = errorFrom({ 'Analytics:Password': short });
+
+        expect(error.key).to.equal('Analytics:Password');
+        expect(error.message).to.equal(`Analytics:Password is too short (${[...short].length} characters); use at least 12 characters, a passphrase of a few words for example`);
+        expect(error.message).to.not.contain(short);
+      }
+      expect(settingsFrom({ 'Analytics:Password': 'twelve chars' }).analyticsLogin.password).to.equal('twelve chars');
+    });
+
     it('keeps spaces at either end of the analytics password', () => {
       expect(settingsFrom({ 'Analytics:Password': ' pass phrase ' }).analyticsLogin.password).to.equal(' pass phrase ');
     });
@@ -121,6 +132,34 @@ describe('readSignUpSettings', () => {
       expect(settings.messageQueue.servers).to.deep.equal(['nats://u:p@mq1:4222', 'tls://mq2:4443', 'nats://mq3']);
       expect(settings.messageQueue.url).to.equal('nats://u:p@mq1:4222, tls://mq2:4443,nats://mq3');
     });
+
+    it('reads the streams\' retention: MessageQueue:MaxAge in days, hours or minutes, MessageQueue:MaxBytes in B to TB', () => {
+      expect(settingsFrom({ 'MessageQueue:MaxAge': '30d', 'MessageQueue:MaxBytes': '10GB' }).messageQueue)
+        .to.include({ maxAgeMs: 30 * 86_400_000, maxBytes: 10 * 1024 ** 3 });
+      expect(settingsFrom({ 'MessageQueue:MaxAge': '12h', 'MessageQueue:MaxBytes': '500mb' }).messageQueue)
+        .to.include({ maxAgeMs: 12 * 3_600_000, maxBytes: 500 * 1024 ** 2 });
+      expect(settingsFrom({ 'MessageQueue:MaxAge': '90M', 'MessageQueue:MaxBytes': '1 TB' }).messageQueue)
+        .to.include({ maxAgeMs: 90 * 60_000, maxBytes: 1024 ** 4 });
+      const unlimited = settingsFrom({}).messageQueue;
+      expect(unlimited).to.not.have.property('maxAgeMs');
+      expect(unlimited).to.not.have.property('maxBytes');
+    });
+
+    for (const [key, bad, accepted] of [
+      ['MessageQueue:MaxAge', '30', 'use a whole number of days, hours or minutes such as 30d, 12h or 90m (at most 100 years), or leave it unset for no limit'],
+      ['MessageQueue:MaxAge', '0d', 'such as 30d, 12h or 90m'], ['MessageQueue:MaxAge', '1.5d', 'such as 30d'], ['MessageQueue:MaxAge', '1w', 'such as 30d'],
+      ['MessageQueue:MaxAge', '40000d', 'at most 100 years'],
+      ['MessageQueue:MaxBytes', '10', 'use a whole number of B, KB, MB, GB or TB such as 10GB or 500MB, or leave it unset for no limit'],
+      ['MessageQueue:MaxBytes', '0GB', 'such as 10GB'], ['MessageQueue:MaxBytes', '-1GB', 'such as 10GB'], ['MessageQueue:MaxBytes', 'lots', 'such as 10GB'],
+    ] as const) {
+      it(`stops at start with one line naming ${key}, the value ${bad} and the accepted forms`, () => {
+        const error = errorFrom({ [key]: bad });
+
+        expect(error.key).to.equal(key);
+        expect(error.message).to.match(new RegExp(`^${key} = "${bad.replace('.', '\\.')}" is not a (duration|size); `)).and.contain(accepted);
+        expect(error.message).not.to.match(/[\r\n]/);
+      });
+    }
 
     it('reads the consumer lag sampling interval in seconds, fractions allowed', () => {
       expect(settingsFrom({ 'Metrics:ConsumerLag:IntervalSeconds': '0.25' }).metricsServer.consumerLagIntervalMs).to.equal(250);

@@ -3,7 +3,7 @@ import knexFactory, { type Knex } from 'knex';
 import { after, describe, it } from 'mocha';
 import { createProspectIndexTable, PROSPECT_INDEX_TABLE } from '../../../src/sql/migrations/create-prospect-index-table.js';
 import {
-  applyAnalyticsFilter, buildProspectIndexInsert, containsPattern, maxIndexRowsPerInsert, PROSPECT_INDEX_COLUMNS, toProspectIndexRow,
+  applyAnalyticsFilter, buildProspectIndexInsert, containsPattern, maxIndexRowsPerInsert, PROSPECT_INDEX_COLUMNS, rowsAfter, toProspectIndexRow,
 } from '../../../src/sql/prospect-index-statements.js';
 import type { SqlDialect } from '../../../src/sql/sql-dialect.js';
 
@@ -60,6 +60,23 @@ describe('ProspectIndex statements (compiled, no server)', function () {
       expect(sql).to.include('where not exists (select 1 from [ProspectIndex] as [p] with (updlock, holdlock) where [p].[EventId] = [v].[EventId])');
       expect(bindings).to.have.length(largest * PROSPECT_INDEX_COLUMNS.length);
       expect(bindings.length).to.be.at.most(2100);
+    });
+
+    it('resumes the CSV stream after a row by its exact millisecond, bound as text SQL Server reads into datetime2(3), not as datetime', function () {
+      const last = { signUpDate: new Date('2026-11-23T10:00:00.001Z'), eventId: '6f9619ff-8b86-4011-b42d-00c04fc964ff' };
+      const query = rowsAfter(mssql(PROSPECT_INDEX_TABLE).select('EventId').orderBy('SignUpDate', 'desc'), last, 'mssql');
+      const { sql, bindings } = query.toSQL().toNative();
+      expect(sql).to.equal('select [EventId] from [ProspectIndex] where ([SignUpDate] < @p0 or ([SignUpDate] = @p1 and [EventId] < @p2)) order by [SignUpDate] desc');
+      expect(bindings).to.deep.equal(['2026-11-23T10:00:00.001', '2026-11-23T10:00:00.001', last.eventId]);
+      // What knex hands the driver for each: a Date would go as the old datetime, which holds .000, .003, .007 only.
+      const client = mssql.client as { _typeForBinding(binding: unknown): [unknown, { name: string }] };
+      expect(bindings.map((binding) => client._typeForBinding(binding)[1].name)).to.deep.equal(['NVarChar', 'NVarChar', 'NVarChar']);
+    });
+
+    it('binds the date range and the stored time as the same exact text', function () {
+      const { bindings } = applyAnalyticsFilter(mssql(PROSPECT_INDEX_TABLE).select('EventId'), { from: '2026-11-20', to: '2026-11-21' }, 'mssql').toSQL();
+      expect(bindings).to.deep.equal(['2026-11-20T00:00:00.000', '2026-11-22T00:00:00.000']);
+      expect(toProspectIndexRow(document, 'mssql').SignUpDate).to.equal('2026-11-23T23:59:59.999');
     });
 
     it('escapes "[" as well as "%" and "_" in the q pattern, and binds it', function () {

@@ -66,9 +66,20 @@ describe('parseAnalyticsQuery', () => {
   }
 
   it('accepts the leap days of leap years', () => {
-    for (const day of ['2000-02-29', '2024-02-29', '0400-02-29']) {
+    for (const day of ['2000-02-29', '2024-02-29', '1904-02-29']) {
       expect(parseAnalyticsQuery({ from: day }, reference).filter.from).to.equal(day);
     }
+  });
+
+  for (const value of ['9999-12-31', '9999-01-01', '1899-12-31', '0001-01-01', '0000-01-01']) {
+    it(`rejects ${value}, outside the years 1900 to 9998, naming the field`, () => {
+      expect(errorsOf({ from: value })).to.deep.equal({ from: 'The start date must be in the years 1900 to 9998.' });
+      expect(errorsOf({ to: value })).to.deep.equal({ to: 'The end date must be in the years 1900 to 9998.' });
+    });
+  }
+
+  it('accepts the first day of 1900 and the last day of 9998', () => {
+    expect(parseAnalyticsQuery({ from: '1900-01-01', to: '9998-12-31' }, reference).filter).to.deep.equal({ from: '1900-01-01', to: '9998-12-31' });
   });
 
   it('rejects a start date after the end date, on the end date', () => {

@@ -91,9 +91,12 @@ describe('validateProspect', () => {
         expect(errorsOf(withField(field, 'x'.repeat(101)))).to.deep.equal({ [field]: `${capitalised} must be 100 characters or fewer.` });
       });
 
-      it(`counts characters, not UTF-16 units, in the ${label}`, () => {
-        const hundredEmoji = '😀'.repeat(100);
-        expect(validateProspect(withField(field, hundredEmoji), reference)[field]).to.equal(hundredEmoji);
+      it(`counts UTF-16 units in the ${label}, as SQL Server's nvarchar does, and says why an emoji counts as two`, () => {
+        const fiftyEmoji = '😀'.repeat(50);
+        expect(validateProspect(withField(field, fiftyEmoji), reference)[field]).to.equal(fiftyEmoji);
+        expect(errorsOf(withField(field, '😀'.repeat(100)))).to.deep.equal({
+          [field]: `${capitalised} must be 100 characters or fewer (some characters, such as emoji, count as two).`,
+        });
       });
 
       it(`refuses control characters and line separators in the ${label}`, () => {

@@ -73,6 +73,15 @@ describe('dead-letter formatting', () => {
     });
   });
 
+  it('formatDeadLetterJson writes every control character of a subject, C1 and DEL too, as an escape a JSON reader decodes back', () => {
+    const originalSubject = 'events.prospect.\u009b31m\u007f\u001b';
+    const text = formatDeadLetterJson([letter({ originalSubject, subject: 'deadletter.\u0085x' })]);
+
+    expect(text).to.not.match(/(?!\n)\p{Cc}/u);
+    const parsed = JSON.parse(text) as { deadLetters: { originalSubject: string; subject: string }[] };
+    expect(parsed.deadLetters[0]).to.include({ originalSubject, subject: 'deadletter.\u0085x' });
+  });
+
   describe('formatDeadLetter', () => {
     it('prints the headers and the body with email addresses masked', () => {
       const text = formatDeadLetter(letter(), false);
@@ -106,6 +115,11 @@ describe('dead-letter formatting', () => {
       expect(formatReplay({ deadLetterSequence: 7, subject: 'events.prospect.signedup', sequence: 90, duplicate: true, removed: false }))
         .to.equal('Replayed #7 to events.prospect.signedup (already replayed as #90 within the duplicate window; not stored again); kept #7\n');
     });
+  });
+
+  it('escapes control characters in the subject it replayed to', () => {
+    expect(formatReplay({ deadLetterSequence: 7, subject: 'events.prospect.\u009b2J\u001b', sequence: 90, duplicate: false, removed: true }))
+      .to.equal('Replayed #7 to events.prospect.\\u009b2J\\u001b as #90; deleted #7\n');
   });
 
   describe('bodyText and correlationIdOf', () => {

@@ -18,6 +18,10 @@ import { freePort } from '../web-process.js';
 import { waitUntil } from '@signup/test-support/wait-until';
 
 const DB_PASSWORD = 'Db-Pa55w0rd-4711';
+// Where an all-in-one started here writes its generated analytics password (its output is a log).
+const PASSWORD_FOLDER = mkdtempSync(path.join(tmpdir(), 'signup-log-masking-'));
+const analyticsPassword = { terminal: false, passwordFile: path.join(PASSWORD_FOLDER, 'analytics-password') };
+after(() => rmSync(PASSWORD_FOLDER, { recursive: true, force: true }));
 const NATS_USER = 'signup';
 const NATS_PASSWORD = 'Nats-S3cret-0815';
 
@@ -34,7 +38,7 @@ const EMAILS = [...SIGN_UPS.map((s) => s.emailAddress), 'hidden.name@example.org
 /** The error reading the settings or starting the host ends in; undefined (after stopping it) if it starts. */
 async function startFailure(env: Record<string, string>, logger: ILogger): Promise<unknown> {
   try {
-    const host = await WebHost.create(readSignUpSettings(loadConfiguration({ env })), { logger });
+    const host = await WebHost.create(readSignUpSettings(loadConfiguration({ env })), { logger, analyticsPassword });
     await host.stop();
     return undefined;
   } catch (error) {
@@ -66,7 +70,7 @@ describe('log lines of the web host', function () {
           cwd: folder,
           env: { ConnectionStrings__SignUpDb: `sqlite:${path.join(folder, 'signup.db')}` },
         }));
-        const host = await WebHost.create(settings, { logger: captured.logger });
+        const host = await WebHost.create(settings, { logger: captured.logger, analyticsPassword });
         try {
           await signUpEveryWay(host.app.callback(), 202);
           const db = new Database(path.join(folder, 'signup.db'), { readonly: true, fileMustExist: true });
@@ -119,7 +123,7 @@ describe('log lines of the web host', function () {
       const settings = readSignUpSettings(loadConfiguration({
         env: { ConnectionStrings__SignUpDb: databaseUrl, MessageQueue__Url: natsUrl },
       }));
-      const host = await WebHost.create(settings, { logger: captured.logger });
+      const host = await WebHost.create(settings, { logger: captured.logger, analyticsPassword });
       try {
         await signUpEveryWay(host.app.callback(), 202);
         const ready = await request(host.app.callback()).get('/health/ready').expect(200);
@@ -170,6 +174,7 @@ describe('log lines of the web host', function () {
         }));
         const host = await WebHost.create(settings, {
           logger: captured.logger,
+          analyticsPassword,
           overrides: { referenceDataLoader: new InMemoryReferenceDataLoader() },
           app: { readinessTimeoutMs: 3000 },
         });

@@ -98,6 +98,61 @@ describe('analytics access', () => {
     });
   });
 
+  describe('throttling failed sign-ins per client address', () => {
+    const WRONG = basic(CREDENTIALS.username, 'not the password');
+    const summary = (header?: string): request.Test => {
+      const req = request(t.callback).get('/api/analytics/summary');
+      return header === undefined ? req : req.set('Authorization', header);
+    };
+
+    it('answers 429 with Retry-After after 10 failures within a minute, even to the right password, until the window passes', async () => {
+      for (let attempt = 1; attempt <= 10; attempt += 1) await summary(WRONG).expect(401);
+
+      const refused = await summary(WRONG).expect(429);
+      const rightButLate = await summary(AUTHORIZATION).expect(429);
+
+      for (const res of [refused, rightButLate]) {
+        expect(Number(res.headers['retry-after'])).to.be.within(1, 60);
+        expect(res.headers['cache-control']).to.equal('no-store');
+        expect(res.body).to.deep.equal({ message: 'Too many failed sign-ins from your address. Please wait a minute before you try again.' });
+      }
+      const page = await request(t.callback).get('/app/Analytics').set('Accept', 'text/html').set('Authorization', WRONG).expect(429);
+      expect(page.text).to.contain('Please wait a moment');
+      expectNothingRead();
+    });
+
+    it('counts a request without an Authorization header as a challenge, not a failure', async () => {
+      for (let attempt = 1; attempt <= 25; attempt += 1) {
+        const res = await summary().expect(401);
+        expect(res.headers['www-authenticate']).to.equal(REALM);
+      }
+      for (let attempt = 1; attempt <= 9; attempt += 1) await summary(WRONG).expect(401);
+      await summary(AUTHORIZATION).expect(200);
+      expect(t.logger.messages('warn').filter((line) => line.startsWith('Analytics sign-in failed'))).to.have.length(9);
+    });
+
+    it('forgets the failures of an address once it signs in', async () => {
+      for (let attempt = 1; attempt <= 9; attempt += 1) await summary(WRONG).expect(401);
+      await summary(AUTHORIZATION).expect(200);
+      for (let attempt = 1; attempt <= 9; attempt += 1) await summary(WRONG).expect(401);
+      await summary(AUTHORIZATION).expect(200);
+    });
+
+    it('logs each failure once, with the user name masked and the client address, never the password', async () => {
+      await summary(basic('administrator', 'Tr0ub4dor&3-guess')).expect(401);
+      await summary('Basic !!!not-base64!!!').expect(401);
+      for (let attempt = 3; attempt <= 10; attempt += 1) await summary(WRONG).expect(401);
+      await summary(WRONG).expect(429);
+
+      const lines = t.logger.messages('warn');
+      expect(lines).to.have.length(10);
+      expect(lines[0]).to.match(/^Analytics sign-in failed for the user "a\*\*\*" from \S*127\.0\.0\.1 \(1 of 10 failures allowed within 60 s\)$/);
+      expect(lines[1]).to.match(/^Analytics sign-in failed for the user \(unreadable\) from \S*127\.0\.0\.1 \(2 of 10/);
+      expect(lines[9]).to.match(/\(10 of 10 failures allowed within 60 s; further attempts from it are answered 429 until 60 s after its first failure\)$/);
+      expect(JSON.stringify(t.logger.lines)).to.not.contain('administrator').and.not.contain('Tr0ub4dor').and.not.contain('not the password');
+    });
+  });
+
   describe('when the analytics are off', () => {
     for (const route of ROUTES) {
       it(`answers ${route} with 404, asking for no credentials`, async () => {

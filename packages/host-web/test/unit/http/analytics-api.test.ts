@@ -12,6 +12,8 @@ const BAD_QUERIES: [string, string, string][] = [
   ['from', 'from=2026-02-30', 'The start date 2026-02-30 is not a day of the calendar.'],
   ['from', 'from=03%2F01%2F2026', 'Enter the start date as year-month-day, for example 2024-03-31.'],
   ['to', 'to=2026-1-1', 'Enter the end date as year-month-day, for example 2024-03-31.'],
+  ['to', 'to=9999-12-31', 'The end date must be in the years 1900 to 9998.'],
+  ['from', 'from=0001-01-01', 'The start date must be in the years 1900 to 9998.'],
   ['to', 'from=2026-03-02&to=2026-03-01', 'The end date must be on or after the start date.'],
   ['countryCode', 'countryCode=XXX', 'Choose a country from the list.'],
   ['roleCode', 'roleCode=%27%20OR%201%3D1', 'Choose a role from the list.'],

@@ -65,6 +65,12 @@ describe('web app JSON API', () => {
       expect(t.save.called).to.equal(false);
     });
 
+    it('answers 400 naming the field, before anything is queued, for a name SQL Server\'s nvarchar(100) cannot hold', async () => {
+      const res = await request(t.callback).post('/api/prospects').send({ ...VALID_INPUT, firstName: '😀'.repeat(100) }).expect(400);
+      expect(res.body).to.deep.equal({ errors: { firstName: 'First name must be 100 characters or fewer (some characters, such as emoji, count as two).' } });
+      expect(t.save.called, 'queued').to.equal(false);
+    });
+
     it('answers 400 with errors.body for malformed JSON', async () => {
       const res = await request(t.callback).post('/api/prospects').set('Content-Type', 'application/json').send('{"firstName": ').expect(400);
       expect(res.body).to.deep.equal({ errors: { body: 'The request body is not valid JSON.' } });

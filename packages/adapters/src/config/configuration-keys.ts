@@ -27,6 +27,7 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'Analytics:Username',
   'Analytics:Password',
   'Database:Migrate',
+  'Outbox:Enabled',
   'Web:Port',
   'PORT',
   'Metrics:Server:Enabled',

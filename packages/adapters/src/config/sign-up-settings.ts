@@ -56,6 +56,11 @@ export interface SignUpSettings {
   readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
   /** Who may open the analytics (HTTP Basic). `password` unset: the host decides (docs/analytics.md, Access). */
   readonly analyticsAccess: { readonly username: string; readonly password?: string };
+  /**
+   * `Outbox:Enabled`: whether the synchronous save writes the transactional outbox and the web
+   * relays it (docs/reliability.md, "The outbox"). Unset: the host's default (on wherever a bus exists).
+   */
+  readonly outbox: { readonly enabled?: boolean };
 }
 
 /** The defaults applied by `readSignUpSettings`. */
@@ -291,5 +296,6 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
     },
     logging: { level: readLogLevel(config), format: readLogFormat(config) },
     analyticsAccess: readAnalytics(config),
+    outbox: read(config, 'Outbox:Enabled') === undefined ? {} : { enabled: readBoolean(config, 'Outbox:Enabled', true) },
   };
 }

@@ -4,6 +4,7 @@ import type { SignUpSettings } from '@signup/adapters/config';
 import { createSignUpModule, describeChosen, USE_CASE_PORTS, type SignUpModule } from '@signup/adapters/di';
 import type { AnalyticsCredentials, WebAppDependencies, WebAppOptions } from '../http/web-app-dependencies.js';
 import type { WebMetrics } from '../http/web-metrics.js';
+import { OutboxRelayService } from './outbox-relay-service.js';
 
 /** What `main` opened before the container is built: the logger, the adapter modules and the readiness checks of this host. */
 export interface WebInfrastructure {
@@ -25,6 +26,8 @@ export interface WebPlan {
   readonly signUp: SignUpModule;
   /** Publishing without `MessageQueue:Url`: the in-process bus, with the save and index handlers in this process. */
   readonly inProcess: boolean;
+  /** The synchronous save writes the outbox and this host relays it (`OutboxRelayService.isEnabled`). */
+  readonly outbox: boolean;
 }
 
 /**
@@ -33,7 +36,8 @@ export interface WebPlan {
  * `MessageQueue:Url` is set, those of the save and index handlers it then runs
  * in-process too (the analytics store among them, as the all-in-one's analytics are on
  * with a generated password when none is set), with the implementations the registry
- * chooses for them.
+ * chooses for them. The synchronous save with the outbox on publishes too (through its
+ * relay), so it gets the same bus.
  *
  * @throws ConfigurationError for an unknown implementation name or a key the chosen one needs.
  */
@@ -41,9 +45,11 @@ export function planWebHost(settings: SignUpSettings, overrides: ContainerOverri
   const options = { overrides: { IProspectSaveHandler: overrides.saveHandler, IReferenceDataLoader: overrides.referenceDataLoader } };
   const analytics = settings.analyticsAccess.password === undefined ? [] : USE_CASE_PORTS.ProspectAnalytics;
   const web = createSignUpModule(settings, { ...options, ports: [...USE_CASE_PORTS.SignUpProspect, ...analytics] });
-  if (!web.needs('eventPublisher') || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false };
+  const outbox = overrides.saveHandler === undefined
+    && OutboxRelayService.isEnabled({ settings, saveHandler: web.chosen.IProspectSaveHandler, repository: web.chosen.IProspectRepository });
+  if (!(web.needs('eventPublisher') || outbox) || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false, outbox };
   const ports = [...USE_CASE_PORTS.SignUpProspect, ...USE_CASE_PORTS.SaveProspectEventHandler, ...USE_CASE_PORTS.IndexProspectEventHandler];
-  return { signUp: createSignUpModule(settings, { ...options, ports }), inProcess: true };
+  return { signUp: createSignUpModule(settings, { ...options, ports }), inProcess: true, outbox };
 }
 
 /**

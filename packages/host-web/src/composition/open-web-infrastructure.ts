@@ -21,6 +21,8 @@ export interface PublishObservability {
 export interface OpenedInfrastructure {
   readonly modules: readonly ContainerModule[];
   readonly healthChecks: readonly IHealthCheck[];
+  /** With the outbox on: what its relay publishes through, and the message queue's readiness (NATS only). */
+  readonly outboxPublishing?: { readonly publisher: IEventPublisher; readonly queueCheck?: IHealthCheck };
 }
 
 /**
@@ -31,6 +33,9 @@ export interface OpenedInfrastructure {
  * NATS when the save handler publishes and `MessageQueue:Url` is set; otherwise the
  * in-process bus, with readiness checks of the save and index handlers subscribed to it.
  * The publisher is bound decorated by `ObservedEventPublisher` (latency, publish span).
+ * With the outbox on (`plan.outbox`) the publisher goes to its relay instead: on NATS the
+ * messaging module is not loaded, so the message queue's readiness does not fail the web,
+ * which still saves while NATS is away.
  *
  * @throws DatabaseUnavailableError when migrations cannot run; QueueUnavailableError when NATS cannot be reached.
  * @throws ConfigurationError when the chosen analytics store cannot be opened as configured.
@@ -60,12 +65,16 @@ export async function openWebInfrastructure(
   if (plan.inProcess) {
     logger.info('Message queue: in-process bus (MessageQueue:Url is not set); the save and index handlers run in this process');
     resources.bus = new InMemoryEventBus({ logger, tracer: messagingTracer });
-    modules.push(createInProcessMessagingModule(resources.bus, observe(resources.bus, 'memory')));
+    const publisher = observe(resources.bus, 'memory');
+    modules.push(createInProcessMessagingModule(resources.bus, publisher));
     healthChecks.push(resources.subscriptionHealthCheck(SAVE_HANDLER_NAME), resources.subscriptionHealthCheck(INDEX_HANDLER_NAME));
-  } else if (plan.signUp.needs('eventPublisher')) {
+    if (plan.outbox) return { modules, healthChecks, outboxPublishing: { publisher } };
+  } else if (plan.signUp.needs('eventPublisher') || plan.outbox) {
     resources.nats = await connectToMessageQueue(settings.messageQueue, logger);
     const messaging = await createNatsMessaging(resources.nats, settings.messageQueue, logger);
-    modules.push(createNatsMessagingModule({ ...messaging, publisher: observe(messaging.publisher, settings.messageQueue.mode) }));
+    const publisher = observe(messaging.publisher, settings.messageQueue.mode);
+    if (plan.outbox) return { modules, healthChecks, outboxPublishing: { publisher, queueCheck: messaging.healthCheck } };
+    modules.push(createNatsMessagingModule({ ...messaging, publisher }));
   }
   return { modules, healthChecks };
 }

@@ -1,7 +1,9 @@
 import type { Tracer } from '@opentelemetry/api';
 import type Koa from 'koa';
 import { MessagingTracer } from '@signup/adapters/tracing';
-import { IEventSubscriber, IndexProspectEventHandler, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, type ILogger } from '@signup/domain';
+import {
+  IEventSubscriber, IndexProspectEventHandler, IProspectSaveHandler, IReferenceDataLoader, SaveProspectEventHandler, SignUpProspect, type ILogger,
+} from '@signup/domain';
 import type { SignUpSettings } from '@signup/adapters/config';
 import { resolveAnalyticsCredentials } from '../http/analytics-credentials.js';
 import { createApp } from '../http/create-app.js';
@@ -11,6 +13,7 @@ import { WebServer } from '../http/web-server.js';
 import { referenceDataHealthCheck } from '../http/reference-data-health-check.js';
 import { buildContainer, planWebHost, resolveAppDependencies, type ContainerOverrides } from './build-container.js';
 import { openWebInfrastructure } from './open-web-infrastructure.js';
+import { OutboxRelayService } from './outbox-relay-service.js';
 import { TracedSignUpProspect } from './traced-sign-up-prospect.js';
 import { WebResources } from './web-resources.js';
 
@@ -33,7 +36,8 @@ export interface WebHostOptions {
  * The composition root of `signup-web`. `create` asks the implementation registry what
  * the configuration needs and opens it (knex with migrations when a chosen implementation
  * needs the database; NATS, or for the all-in-one the in-process bus with the save and
- * index handlers subscribed to it in this process, when the save handler publishes),
+ * index handlers subscribed to it in this process, when the save handler publishes, or when
+ * the synchronous save writes the outbox, whose relay this host runs: `OutboxRelayService`),
  * builds the container and the Koa app, and warms the reference data. `listen` serves
  * it; `stop` undoes everything in reverse order.
  */
@@ -66,7 +70,12 @@ export class WebHost {
       const { tracer } = options;
       const messagingTracer = tracer === undefined ? undefined : new MessagingTracer(tracer);
       const opened = await openWebInfrastructure(settings, plan, resources, logger, { metrics, messagingTracer });
-      const healthChecks = [referenceDataHealthCheck(() => built.referenceData), ...opened.healthChecks];
+      const outbox = opened.outboxPublishing === undefined || resources.knex === undefined
+        ? undefined
+        : OutboxRelayService.open(resources.knex, opened.outboxPublishing.publisher, {
+          settings, logger, metrics, ...(opened.outboxPublishing.queueCheck === undefined ? {} : { queueCheck: opened.outboxPublishing.queueCheck }),
+        });
+      const healthChecks = [referenceDataHealthCheck(() => built.referenceData), ...opened.healthChecks, ...(outbox === undefined ? [] : [outbox.healthCheck])];
       const container = buildContainer(settings, { logger, modules: opened.modules, healthChecks }, overrides);
       if (plan.inProcess) {
         await resources.subscribe(container.get(IEventSubscriber), [container.get(SaveProspectEventHandler), container.get(IndexProspectEventHandler)]);
@@ -80,9 +89,14 @@ export class WebHost {
       const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsAccess, { generatePassword: plan.inProcess }, logger);
       const appOptions = tracer === undefined ? options.app : { ...options.app, tracer };
       const resolved = resolveAppDependencies(container, { logger, metrics, options: appOptions, analyticsCredentials });
-      const app = createApp(tracer === undefined
+      const saveHandler = outbox?.saveHandler ?? container.get<IProspectSaveHandler>(IProspectSaveHandler);
+      const app = createApp(tracer === undefined && outbox === undefined
         ? resolved
-        : { ...resolved, signUp: new TracedSignUpProspect(resolved.referenceData, container.get<IProspectSaveHandler>(IProspectSaveHandler)) });
+        : { ...resolved, signUp: new (tracer === undefined ? SignUpProspect : TracedSignUpProspect)(resolved.referenceData, saveHandler) });
+      if (outbox !== undefined) {
+        resources.outboxRelay = outbox;
+        outbox.start();
+      }
       return new WebHost(app, metrics, resources, options.shutdownGraceMs ?? 10_000);
     } catch (error) {
       await resources.release();

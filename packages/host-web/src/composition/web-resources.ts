@@ -14,6 +14,8 @@ export class WebResources {
   analytics: OpenedAnalyticsStore | undefined;
   nats: NatsConnection | undefined;
   bus: InMemoryEventBus | undefined;
+  /** The outbox relay; stopped first, before what it publishes through. */
+  outboxRelay: { stop(): Promise<void> } | undefined;
   readonly subscriptions = new Map<string, ISubscription>();
   private released: Promise<void> | undefined;
 
@@ -47,14 +49,15 @@ export class WebResources {
     if (bus.size > 0) this.logger.warn(`${bus.size} sign-up(s) were still waiting in the in-process bus and were not saved`);
   }
 
-  /** Stops the in-process handlers, closes the bus, drains NATS, closes the analytics store, destroys the pool; runs once; never rejects. */
+  /** Stops the outbox relay and the in-process handlers, closes the bus, drains NATS, closes the analytics store, destroys the pool; runs once; never rejects. */
   release(): Promise<void> {
     this.released ??= this.releaseAll();
     return this.released;
   }
 
   private async releaseAll(): Promise<void> {
-    const { bus, nats, analytics, knex } = this;
+    const { bus, nats, analytics, knex, outboxRelay } = this;
+    if (outboxRelay !== undefined) await this.attempt('stop the outbox relay', () => outboxRelay.stop());
     for (const [name, subscription] of this.subscriptions) await this.attempt(`stop the in-process ${name}`, () => subscription.stop());
     if (bus !== undefined) await this.attempt('close the in-process bus', () => bus.close());
     if (nats !== undefined) await this.attempt('drain the message queue connection', () => nats.drain());

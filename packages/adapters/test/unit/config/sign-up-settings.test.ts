@@ -31,6 +31,7 @@ describe('readSignUpSettings', () => {
         metricsServer: { enabled: false, port: 9464, consumerLagIntervalMs: 15_000 },
         logging: { level: 'info', format: 'text' },
         analyticsAccess: { username: 'admin' },
+        outbox: {},
       });
     });
 
@@ -79,6 +80,7 @@ describe('readSignUpSettings', () => {
         'dependencies:iprospectindex': 'ElasticsearchProspectIndex',
         'analytics:username': 'business',
         'Analytics:Password': 'correct horse',
+        'OUTBOX:ENABLED': 'False',
       });
 
       expect(settings).to.deep.equal({
@@ -105,7 +107,15 @@ describe('readSignUpSettings', () => {
         metricsServer: { enabled: true, port: 50505, consumerLagIntervalMs: 15_000 },
         logging: { level: 'warn', format: 'json' },
         analyticsAccess: { username: 'business', password: 'correct horse' },
+        outbox: { enabled: false },
       });
+    });
+
+    it('reads Outbox:Enabled as a boolean and refuses anything else, naming the key', () => {
+      expect(settingsFrom({ 'Outbox:Enabled': 'true' }).outbox).to.deep.equal({ enabled: true });
+      expect(settingsFrom({ 'outbox:enabled': 'no' }).outbox).to.deep.equal({ enabled: false });
+      expect(errorFrom({ 'Outbox:Enabled': 'sometimes' }).message)
+        .to.equal('Outbox:Enabled = "sometimes" is not a boolean; use true or false (or 1/0, yes/no)');
     });
 
     it('keeps spaces at either end of the analytics password', () => {

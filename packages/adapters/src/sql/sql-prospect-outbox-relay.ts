@@ -136,11 +136,13 @@ export class SqlProspectOutboxRelay {
    */
   async backlog(): Promise<OutboxBacklog> {
     try {
-      const [row] = await this.knex(PROSPECT_OUTBOX_TABLE).count({ n: '*' }).min({ oldest: 'CreatedAt' }) as { n?: number | string; oldest?: unknown }[];
+      const found: { n?: number | string; oldest?: Date | string | null }[] = await this.knex(PROSPECT_OUTBOX_TABLE).count({ n: '*' }).min({ oldest: 'CreatedAt' });
+      const [row] = found;
       const rows = Number(row?.n ?? 0);
       const oldest = row?.oldest;
       if (rows === 0 || oldest === null || oldest === undefined) return { rows };
-      return { rows, oldestCreatedAt: oldest instanceof Date ? oldest : new Date(String(oldest)) };
+      // SQLite keeps the time as ISO 8601 text; the other drivers return a Date.
+      return { rows, oldestCreatedAt: oldest instanceof Date ? oldest : new Date(oldest) };
     } catch (error) {
       throw translateSqlError(error);
     }
@@ -187,8 +189,8 @@ export class SqlProspectOutboxRelay {
     return { claimed: rows.length, published: done.length, ...(failure === undefined ? {} : { failure }) };
   }
 
-  private claim(trx: Knex): Promise<ClaimedRow[]> {
-    return claimOutboxRows(trx, this.dialect, this.batchSize) as unknown as Promise<ClaimedRow[]>;
+  private async claim(trx: Knex): Promise<ClaimedRow[]> {
+    return (await claimOutboxRows(trx, this.dialect, this.batchSize)) as ClaimedRow[];
   }
 
   private async run(): Promise<void> {

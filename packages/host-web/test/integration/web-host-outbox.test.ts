@@ -67,7 +67,7 @@ describe('WebHost with the transactional outbox', function () {
         return (res.body as { total: number }).total === 1 ? res.body as { total: number; byCountry: { countryCode: string; count: number }[] } : undefined;
       }, 10_000);
       expect(summary.byCountry).to.deep.equal([{ countryCode: 'USA', countryName: 'United States', count: 1 }]);
-      await eventually(async () => (count(folder, 'ProspectOutbox') === 0 ? true : undefined), 5000);
+      await eventually(() => (count(folder, 'ProspectOutbox') === 0 ? true : undefined), 5000);
       expect(count(folder, 'Prospects'), 'the save handler saved nothing twice').to.equal(1);
     });
 
@@ -77,7 +77,7 @@ describe('WebHost with the transactional outbox', function () {
     });
 
     it('counts the published rows on /metrics and reports an empty outbox', async () => {
-      await eventually(async () => (count(folder, 'ProspectOutbox') === 0 ? true : undefined), 5000);
+      await eventually(() => (count(folder, 'ProspectOutbox') === 0 ? true : undefined), 5000);
       const res = await request(host.app.callback()).get('/metrics').expect(200);
       expect(res.text).to.match(/^signup_outbox_published_total 2$/m);
       expect(res.text).to.match(/^signup_outbox_pending_rows 0$/m);
@@ -162,7 +162,7 @@ describe('WebHost with the transactional outbox', function () {
       const event = decodeProspectSignedUpEvent(stored.data);
       expect(Buffer.compare(Buffer.from(stored.data), Buffer.from(encodeProspectSignedUpEvent(event, 'utf-16le')))).to.equal(0);
       expect(stored.data[1], 'UTF-16LE, as MessageQueue:Encoding says').to.equal(0);
-      await eventually(async () => (count(folder, 'ProspectOutbox') === 0 ? true : undefined), 5000);
+      await eventually(() => (count(folder, 'ProspectOutbox') === 0 ? true : undefined), 5000);
     });
 
     it('keeps answering 201 while NATS is down, stays ready with the relay waiting, and publishes the backlog when it is back', async () => {
@@ -188,7 +188,7 @@ describe('WebHost with the transactional outbox', function () {
 
       await server!.restart();
       for (const id of ids) await storedMessage(id);
-      await eventually(async () => (count(folder, 'ProspectOutbox') === 0 ? true : undefined), 20_000);
+      await eventually(() => (count(folder, 'ProspectOutbox') === 0 ? true : undefined), 20_000);
       await eventually(async () => {
         const res = await request(host!.app.callback()).get('/health/ready');
         return (res.body as { checks: Record<string, string> }).checks['outbox relay'] === 'ok' ? true : undefined;

@@ -25,7 +25,7 @@ async function outboxRows(knex: Knex): Promise<{ EventId: string; Payload: Uint8
   return knex(PROSPECT_OUTBOX_TABLE).select('EventId', 'Payload').orderBy('OutboxId');
 }
 
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -136,7 +136,7 @@ for (const backend of SQL_BACKENDS) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           const event = newProspectSignedUpEvent();
           await repository.save(event);
-          await eventually(async () => publisher.published.length === 1, 3000);
+          await eventually(() => publisher.published.length === 1, 3000);
           expect(publisher.published[0]!.correlationId).to.equal(event.correlationId);
         } finally {
           await relay.stop();

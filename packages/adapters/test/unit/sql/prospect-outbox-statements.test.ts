@@ -49,14 +49,14 @@ describe('ProspectOutbox statements (compiled, no server)', function () {
 
   describe('claimOutboxRows', function () {
     it('skips rows another SQL Server transaction holds with READPAST and locks what it reads', function () {
-      const sql = claimOutboxRows(compilerFor('mssql'), 'mssql', 500).toString();
+      const sql = claimOutboxRows(compilerFor('mssql'), 'mssql', 500).toQuery();
       expect(sql).to.equal('select top (500) [OutboxId], [EventId], [Payload] from [ProspectOutbox] with (updlock, readpast, rowlock) order by [OutboxId]');
     });
 
     it('uses FOR UPDATE SKIP LOCKED on PostgreSQL and MySQL, oldest first', function () {
-      expect(claimOutboxRows(compilerFor('pg'), 'postgres', 10).toString())
+      expect(claimOutboxRows(compilerFor('pg'), 'postgres', 10).toQuery())
         .to.equal('select "OutboxId", "EventId", "Payload" from "ProspectOutbox" order by "OutboxId" asc limit 10 for update skip locked');
-      expect(claimOutboxRows(compilerFor('mysql2'), 'mysql', 10).toString())
+      expect(claimOutboxRows(compilerFor('mysql2'), 'mysql', 10).toQuery())
         .to.equal('select `OutboxId`, `EventId`, `Payload` from `ProspectOutbox` order by `OutboxId` asc limit 10 for update skip locked');
     });
 

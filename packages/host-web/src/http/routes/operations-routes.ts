@@ -18,8 +18,8 @@ export function registerOperationsRoutes(router: Router, deps: WebAppDependencie
   let lastFailures = '';
   router.get('/health/ready', async (ctx) => {
     const results = await checkHealth(deps.healthChecks, readinessTimeoutMs);
-    const failed = results.filter((result) => result.reason !== undefined && result.critical);
-    const degraded = results.filter((result) => result.reason !== undefined && !result.critical);
+    const failed = results.filter((result) => result.reason !== undefined && result.critical !== false);
+    const degraded = results.filter((result) => result.reason !== undefined && result.critical === false);
     const failures = [...failed, ...degraded].map((result) => `${result.name}: ${result.reason}`).join('; ');
     if (failures !== lastFailures) {
       if (failures === '') deps.logger.info('Ready again');
@@ -31,7 +31,7 @@ export function registerOperationsRoutes(router: Router, deps: WebAppDependencie
     ctx.body = {
       status: failed.length === 0 ? 'ready' : 'not ready',
       checks: Object.fromEntries(results.map((result) => [
-        result.name, result.reason === undefined ? 'ok' : (result.critical ? 'unavailable' : result.reason),
+        result.name, result.reason === undefined ? 'ok' : (result.critical === false ? result.reason : 'unavailable'),
       ])),
     };
   });

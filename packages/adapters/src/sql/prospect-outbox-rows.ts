@@ -49,10 +49,18 @@ export async function insertOutboxRows(trx: Knex, rows: readonly OutboxRow[], ma
  */
 export function withPostgresOutbox(knex: Knex, insert: Knex.Raw, rows: readonly OutboxRow[]): Knex.Raw {
   const { sql, bindings } = insert.toSQL();
+  const table = `"${PROSPECT_OUTBOX_TABLE}" ("EventId", "Payload", "CreatedAt")`;
+  const [single] = rows;
+  // The web saves one sign-up at a time: its payload is bound as it is, with no arrays to unnest and join.
+  const queued = rows.length === 1 && single !== undefined
+    ? { sql: `insert into ${table} select "EventId", ?::bytea, ?::timestamptz from "inserted"`, bindings: [single.Payload, single.CreatedAt] }
+    : {
+      sql: `insert into ${table} select "o"."EventId", "o"."Payload", "o"."CreatedAt" `
+        + 'from unnest(?::text[], ?::bytea[], ?::timestamptz[]) as "o" ("EventId", "Payload", "CreatedAt") join "inserted" as "i" on "i"."EventId" = "o"."EventId"',
+      bindings: [rows.map((row) => row.EventId), rows.map((row) => row.Payload), rows.map((row) => row.CreatedAt)],
+    };
   return knex.raw(
-    `with "inserted" as (${sql}), "queued" as (insert into "${PROSPECT_OUTBOX_TABLE}" ("EventId", "Payload", "CreatedAt") `
-    + 'select "o"."EventId", "o"."Payload", "o"."CreatedAt" from unnest(?::text[], ?::bytea[], ?::timestamptz[]) as "o" ("EventId", "Payload", "CreatedAt") '
-    + 'join "inserted" as "i" on "i"."EventId" = "o"."EventId") select "ProspectId", "EventId" from "inserted"',
-    [...bindings, rows.map((row) => row.EventId), rows.map((row) => row.Payload), rows.map((row) => row.CreatedAt)] as unknown as Knex.RawBinding[],
+    `with "inserted" as (${sql}), "queued" as (${queued.sql}) select "ProspectId", "EventId" from "inserted"`,
+    [...bindings, ...queued.bindings] as unknown as Knex.RawBinding[],
   );
 }

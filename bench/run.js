@@ -11,6 +11,7 @@ import { benchClusterWeb, benchHandlerScale } from './scenarios/cluster.js';
 import { benchEndToEnd } from './scenarios/end-to-end.js';
 import { benchHandlerDrain } from './scenarios/handler-drain.js';
 import { benchIndexDrain } from './scenarios/index-drain.js';
+import { benchOutboxRelay } from './scenarios/outbox-relay.js';
 import { benchRepositoryInsert } from './scenarios/repository-insert.js';
 import { benchWebTier } from './scenarios/web-tier.js';
 
@@ -35,7 +36,7 @@ Options:
                   bench/results/profiles/ (summarise one with node bench/profile-summary.js)
   --help          this text`;
 
-const SECTIONS = ['web', 'drain', 'insert', 'e2e', 'analytics-query', 'index-drain', 'cluster', 'scale'];
+const SECTIONS = ['web', 'drain', 'insert', 'e2e', 'analytics-query', 'index-drain', 'cluster', 'scale', 'outbox'];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const PROFILES_DIR = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 const JSON_PATH = fileURLToPath(new URL('./results/latest.json', import.meta.url));
@@ -43,8 +44,8 @@ const CHART_PATH = fileURLToPath(new URL('../docs/benchmarks.svg', import.meta.u
 
 function settingsFor(quick) {
   return quick
-    ? { rounds: 1, connections: 50, durationS: 3, downDurationS: 2, warmupS: 1, drainEvents: 5000, scaleEvents: 5000, naiveEvents: 1000, insertRows: 2000, e2eRate: 2000, e2eDurationS: 5, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 20_000, analyticsSqliteRows: 5000, analyticsIterations: 5 }
-    : { rounds: 3, connections: 50, durationS: 10, downDurationS: 5, warmupS: 2, drainEvents: 50_000, scaleEvents: 50_000, naiveEvents: 10_000, insertRows: 20_000, e2eRate: 2000, e2eDurationS: 30, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 1_000_000, analyticsSqliteRows: 100_000, analyticsIterations: 20 };
+    ? { rounds: 1, connections: 50, durationS: 3, downDurationS: 2, warmupS: 1, drainEvents: 5000, scaleEvents: 5000, naiveEvents: 1000, insertRows: 2000, e2eRate: 2000, e2eDurationS: 5, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 20_000, analyticsSqliteRows: 5000, analyticsIterations: 5, outboxRows: 10_000 }
+    : { rounds: 3, connections: 50, durationS: 10, downDurationS: 5, warmupS: 2, drainEvents: 50_000, scaleEvents: 50_000, naiveEvents: 10_000, insertRows: 20_000, e2eRate: 2000, e2eDurationS: 30, e2eConnections: 200, pollIntervalMs: 20, analyticsPostgresRows: 1_000_000, analyticsSqliteRows: 100_000, analyticsIterations: 20, outboxRows: 100_000 };
 }
 
 async function main() {
@@ -89,6 +90,7 @@ async function main() {
     indexDrain: undefined,
     cluster: undefined,
     scale: undefined,
+    outbox: undefined,
     targets: [],
   };
   log(`SignUp benchmarks on ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}, ${results.machine.natsServer}, ${results.machine.postgres}`);
@@ -130,6 +132,9 @@ async function main() {
   }
   if (sections.includes('scale')) {
     results.scale = await benchHandlerScale({ events: settings.scaleEvents, nodeArgsFor, log });
+  }
+  if (sections.includes('outbox')) {
+    results.outbox = await benchOutboxRelay({ rows: settings.outboxRows, log });
   }
   results.finishedAt = new Date().toISOString();
   results.targets = checkTargets(results);

@@ -203,6 +203,14 @@ export function renderReport(results) {
       ]),
     ));
   }
+  if (results.outbox !== undefined) {
+    const { outbox } = results;
+    parts.push('Outbox relay: a backlog written by the synchronous save with the outbox on (PostgreSQL), published to JetStream (PubAck awaited) and deleted by one relay');
+    parts.push(markdownTable(
+      ['rows', 'rows per round', 'seconds', 'events/s', 'messages in the stream'],
+      [[thousands(outbox.rows), thousands(outbox.batchSize), fixed(outbox.seconds, 2), thousands(outbox.eventsPerSecond), thousands(outbox.streamMessages)]],
+    ));
+  }
   for (const store of analyticsQuery ?? []) {
     parts.push(`Analytics queries on ${store.database}: ${thousands(store.rows)} prospects in the SQL read model (indexed in ${fixed(store.loadMs / 1000, 1)} s), `
       + `${results.settings.analyticsIterations} timed calls per line after two warm-up calls; plans from EXPLAIN, one per statement`);

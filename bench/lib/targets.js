@@ -16,7 +16,7 @@ const RSS_LIMIT_MB = 200;
  * @param {object} results what `run.js` collected
  * @returns {Target[]}
  */
-export function checkTargets({ web, drain, endToEnd, analyticsQuery, indexDrain }) {
+export function checkTargets({ web, drain, endToEnd, analyticsQuery, indexDrain, outbox }) {
   /** @type {Target[]} */
   const targets = [];
   const add = (name, measured, met) => targets.push({ name, measured, met });
@@ -35,6 +35,15 @@ export function checkTargets({ web, drain, endToEnd, analyticsQuery, indexDrain 
   if (baseline !== undefined && traced !== undefined) {
     const ratio = traced.load.requestsPerSecond / baseline.load.requestsPerSecond;
     add('async web, tracing on (all sampled, OTLP): req/s ≥ 0.45 × bare Koa', `${fixed(ratio, 2)} ×`, ratio >= 0.45);
+  }
+  const syncOutbox = byMode['sync-outbox'];
+  if (sync !== undefined && syncOutbox !== undefined) {
+    const ratio = syncOutbox.load.requestsPerSecond / sync.load.requestsPerSecond;
+    add('sync web with the outbox (relay to JetStream): req/s ≥ 0.8 × sync without it', `${fixed(ratio, 2)} ×`, ratio >= 0.8);
+  }
+  if (outbox !== undefined) {
+    add('outbox relay: ≥ 10,000 events/s for a 100,000-row backlog',
+      `${fixed(outbox.eventsPerSecond)} events/s (${outbox.rows} rows)`, outbox.eventsPerSecond >= 10_000 && outbox.rows >= 100_000);
   }
   if (sync !== undefined && asyncMode !== undefined) {
     const ratio = asyncMode.load.requestsPerSecond / sync.load.requestsPerSecond;

@@ -135,11 +135,19 @@ async function runModes(settings, round, results) {
     nodeArgs: nodeArgsFor('web-baseline'),
   }));
 
+  // The plain synchronous save (Outbox:Enabled=false), the original's path.
   await withServices(({ database }) => run('sync', 'sync, PostgreSQL up', () => startWebProcess({
     name: 'signup-web sync',
-    env: { Dependencies__IProspectSaveHandler: SYNC, ConnectionStrings__SignUpDb: database.url },
+    env: { Dependencies__IProspectSaveHandler: SYNC, ConnectionStrings__SignUpDb: database.url, Outbox__Enabled: 'false' },
     nodeArgs: nodeArgsFor('web-sync'),
   }), { services: { databaseUrl: database.url } }));
+
+  // The same save with the transactional outbox, its relay publishing to JetStream in the same process meanwhile.
+  await withServices(({ nats, database }) => run('sync-outbox', 'sync with the outbox, PostgreSQL up, relay to JetStream', () => startWebProcess({
+    name: 'signup-web sync outbox',
+    env: { Dependencies__IProspectSaveHandler: SYNC, MessageQueue__Url: nats.url, ConnectionStrings__SignUpDb: database.url },
+    nodeArgs: nodeArgsFor('web-sync-outbox'),
+  }), { services: { nats, databaseUrl: database.url } }));
 
   await withServices(({ nats, database }) => run('async', 'async, JetStream', () => startWebProcess({
     name: 'signup-web async',
@@ -177,7 +185,7 @@ async function runModes(settings, round, results) {
     await proxy.listen();
     await run('sync-db-down', 'sync, database unreachable', () => startWebProcess({
       name: 'signup-web sync (database cut)',
-      env: { Dependencies__IProspectSaveHandler: SYNC, ConnectionStrings__SignUpDb: throughProxy(database.url, proxy) },
+      env: { Dependencies__IProspectSaveHandler: SYNC, ConnectionStrings__SignUpDb: throughProxy(database.url, proxy), Outbox__Enabled: 'false' },
       nodeArgs: nodeArgsFor('web-sync-db-down'),
     }), { durationS: settings.downDurationS, cutBefore: () => proxy.cut() });
   });

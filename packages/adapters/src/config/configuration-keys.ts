@@ -30,6 +30,7 @@ export const SIGNUP_CONFIGURATION_KEYS: readonly string[] = Object.freeze([
   'Analytics:Password',
   'Handlers:InProcess',
   'Database:Migrate',
+  'Outbox:Enabled',
   'Web:Port',
   'PORT',
   'Metrics:Server:Enabled',

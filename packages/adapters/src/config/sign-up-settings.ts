@@ -66,6 +66,11 @@ export interface SignUpSettings {
    * (`save,index`), in the order given; unset: every shipped handler. `[]` (`none`): no handler.
    */
   readonly handlers: { readonly inProcess?: readonly string[] };
+  /**
+   * `Outbox:Enabled`: whether the synchronous save writes the transactional outbox and the web
+   * relays it (docs/reliability.md, "The outbox"). Unset: the host's default (on wherever a bus exists).
+   */
+  readonly outbox: { readonly enabled?: boolean };
 }
 
 /** The defaults applied by `readSignUpSettings`. */
@@ -359,5 +364,6 @@ export function readSignUpSettings(config: Configuration): SignUpSettings {
     logging: { level: readLogLevel(config), format: readLogFormat(config) },
     analyticsLogin: readAnalyticsLogin(config),
     handlers: readHandlers(config),
+    outbox: read(config, 'Outbox:Enabled') === undefined ? {} : { enabled: readBoolean(config, 'Outbox:Enabled', true) },
   };
 }

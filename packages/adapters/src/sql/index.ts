@@ -22,3 +22,13 @@ export { SQL_HEALTH_CHECK_TIMEOUT_MS, SqlHealthCheck } from './sql-health-check.
 export { AnalyticsSqlConnection, SqlProspectIndex, type SqlProspectIndexOptions } from './sql-prospect-index.js';
 export { SqlProspectRepository } from './sql-prospect-repository.js';
 export { translateSqlError } from './translate-sql-error.js';
+export { PROSPECT_OUTBOX_TABLE } from './migrations/create-prospect-outbox-table.js';
+export type { ProspectOutboxOptions } from './prospect-outbox-rows.js';
+export {
+  SqlProspectOutboxRelay,
+  type OutboxBacklog,
+  type OutboxRelayErrorCause,
+  type OutboxRelayObserver,
+  type OutboxRelayRound,
+  type SqlProspectOutboxRelayOptions,
+} from './sql-prospect-outbox-relay.js';

@@ -1,10 +1,11 @@
 import { DatabaseError, type IProspectRepository, type ProspectSignedUpEvent, type SavedProspect } from '@signup/domain';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, unmanaged } from 'inversify';
 import { SpanKind } from '@opentelemetry/api';
 import type { Knex } from 'knex';
 import {
   buildProspectInsert, eventIdOf, maxParametersPerStatement, maxRowsPerInsert, toProspectRow, type ProspectRow,
 } from './prospect-insert.js';
+import { insertOutboxRows, toOutboxRow, withPostgresOutbox, type OutboxRow, type ProspectOutboxOptions } from './prospect-outbox-rows.js';
 import { SqlConnection } from './sql-connection.js';
 import { sqlDialectOf, type SqlDialect } from './sql-dialect.js';
 import { translateSqlError } from './translate-sql-error.js';
@@ -43,6 +44,11 @@ function eventIdsReturned(result: unknown): string[] {
  * before are selected afterwards. Results come back in input order; an event repeated within a
  * batch is stored once and reported `created` only at its first position.
  *
+ * With `outbox` (the web's synchronous save, docs/reliability.md "The outbox"), the same
+ * transaction also writes a `ProspectOutbox` row for every event it created, holding the
+ * event as the publisher sends it; an event already stored gets none, so nothing is
+ * announced twice. On PostgreSQL both inserts are still one statement.
+ *
  * @throws DatabaseUnavailableError when the database is down, times out or is busy (transient); with
  *   `outcomeUnknown` when the connection was lost after the committing statement was sent.
  * @throws UnknownReferenceCodeError when a country or role code is not in the database; nothing of the batch is stored.
@@ -50,7 +56,12 @@ function eventIdsReturned(result: unknown): string[] {
  */
 @injectable()
 export class SqlProspectRepository implements IProspectRepository {
-  constructor(@inject(SqlConnection) private readonly knex: Knex) {}
+  private readonly outbox: ProspectOutboxOptions | undefined;
+
+  // The container builds it without an outbox; the web host constructs the outbox-writing one itself.
+  constructor(@inject(SqlConnection) private readonly knex: Knex, @unmanaged() outbox?: ProspectOutboxOptions) {
+    this.outbox = outbox;
+  }
 
   async save(event: ProspectSignedUpEvent): Promise<SavedProspect> {
     const [saved] = await this.saveMany([event]);
@@ -79,17 +90,23 @@ export class SqlProspectRepository implements IProspectRepository {
     try {
       const dialect = sqlDialectOf(this.knex);
       const rows = new Map<string, ProspectRow>();
+      const outboxRows = new Map<string, OutboxRow>();
+      const createdAt = new Date();
       for (const event of events) {
         const eventId = eventIdOf(event);
-        if (!rows.has(eventId)) rows.set(eventId, toProspectRow(event, dialect));
+        if (rows.has(eventId)) continue;
+        rows.set(eventId, toProspectRow(event, dialect));
+        if (this.outbox !== undefined) outboxRows.set(eventId, toOutboxRow(event, this.outbox.encoding, dialect, createdAt));
       }
       if (dialect === 'postgres' && rows.size <= maxRowsPerInsert(dialect)) {
-        stored = await this.storeInOneStatement([...rows.values()], committing);
+        stored = await this.storeInOneStatement([...rows.values()], [...outboxRows.values()], committing);
       } else {
         // MySQL's default REPEATABLE READ would hide rows another transaction committed meanwhile from the final select.
         const config: Knex.TransactionConfig | undefined = dialect === 'mysql' ? { isolationLevel: 'read committed' } : undefined;
         stored = await this.knex.transaction(async (trx) => {
           const batch = await this.store(trx, dialect, [...rows.values()]);
+          const queued = [...batch.created].map((eventId) => outboxRows.get(eventId)).filter((row) => row !== undefined);
+          await insertOutboxRows(trx, queued, Math.floor(maxParametersPerStatement(dialect) / 3));
           committing();
           return batch;
         }, config);
@@ -97,6 +114,7 @@ export class SqlProspectRepository implements IProspectRepository {
     } catch (error) {
       throw translateSqlError(error, { mayHaveCommitted });
     }
+    if (this.outbox !== undefined && stored.created.size > 0) this.outbox.onWritten?.();
 
     const reported = new Set<string>();
     return events.map((event) => {
@@ -126,11 +144,13 @@ export class SqlProspectRepository implements IProspectRepository {
 
   /**
    * PostgreSQL: the insert is one statement, so it is its own transaction, and it returns the
-   * `ProspectId` of every row it created; only events stored before need a select.
+   * `ProspectId` of every row it created; only events stored before need a select. With the
+   * outbox, the same statement writes the outbox rows of the events it created.
    */
-  private async storeInOneStatement(rows: readonly ProspectRow[], sent: () => void): Promise<StoredBatch> {
+  private async storeInOneStatement(rows: readonly ProspectRow[], outboxRows: readonly OutboxRow[], sent: () => void): Promise<StoredBatch> {
+    const statement = buildProspectInsert(this.knex, 'postgres', rows) as Knex.Raw;
     // knex emits 'query' on a connection it holds, right before sending: a failure before it saved nothing.
-    const insert = buildProspectInsert(this.knex, 'postgres', rows).on('query', sent);
+    const insert = (outboxRows.length === 0 ? statement : withPostgresOutbox(this.knex, statement, outboxRows)).on('query', sent);
     const result = await insert as { rows: { ProspectId: number | string; EventId: string }[] };
     const ids = new Map<string, number>();
     for (const row of result.rows) ids.set(String(row.EventId).toLowerCase(), Number(row.ProspectId));

@@ -6,6 +6,7 @@ import { HANDLER_COMMANDS, type HandlerCommand, type HandlerDefinition } from '@
 import type { AnalyticsCredentials, WebAppDependencies, WebAppOptions } from '../http/web-app-dependencies.js';
 import type { WebMetrics } from '../http/web-metrics.js';
 import { selectInProcessHandlers } from './in-process-handlers.js';
+import { OutboxRelayService } from './outbox-relay-service.js';
 
 /** What `main` opened before the container is built: the logger, the adapter modules and the readiness checks of this host. */
 export interface WebInfrastructure {
@@ -29,6 +30,8 @@ export interface WebPlan {
   readonly inProcess: boolean;
   /** The handlers the all-in-one runs in this process (`Handlers:InProcess`); empty unless `inProcess`. */
   readonly handlers: readonly HandlerDefinition[];
+  /** The synchronous save writes the outbox and this host relays it (`OutboxRelayService.isEnabled`). */
+  readonly outbox: boolean;
 }
 
 /** What to plan with beside the settings. */
@@ -47,7 +50,8 @@ const ANALYTICS_PORTS: readonly ConfigurablePort[] = ['IProspectIndex'];
  * `MessageQueue:Url` is set, those of the handlers `Handlers:InProcess` selects from the
  * command table, which then run in this process (with the analytics store, as the
  * all-in-one's analytics are on with a generated password when none is set), with the
- * implementations the registry chooses for them.
+ * implementations the registry chooses for them. The synchronous save with the outbox on
+ * publishes too (through its relay), so it gets the same bus.
  *
  * @throws ConfigurationError for an unknown implementation name, a key the chosen one needs, or an unknown handler.
  */
@@ -56,10 +60,12 @@ export function planWebHost(settings: SignUpSettings, options: WebPlanOptions = 
   const moduleOptions = { overrides: { IProspectSaveHandler: overrides.saveHandler, IReferenceDataLoader: overrides.referenceDataLoader } };
   const analytics = settings.analyticsLogin.password === undefined ? [] : ANALYTICS_PORTS;
   const web = createSignUpModule(settings, { ...moduleOptions, ports: [...SIGN_UP_PROSPECT_PORTS, ...analytics] });
-  if (!web.needs('eventPublisher') || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false, handlers: [] };
+  const outbox = overrides.saveHandler === undefined
+    && OutboxRelayService.isEnabled({ settings, saveHandler: web.chosen.IProspectSaveHandler, repository: web.chosen.IProspectRepository });
+  if (!(web.needs('eventPublisher') || outbox) || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false, handlers: [], outbox };
   const handlers = selectInProcessHandlers(settings, options.commands ?? HANDLER_COMMANDS);
   const ports = [...SIGN_UP_PROSPECT_PORTS, ...ANALYTICS_PORTS, ...handlers.flatMap((handler) => handler.ports)];
-  return { signUp: createSignUpModule(settings, { ...moduleOptions, ports }), inProcess: true, handlers };
+  return { signUp: createSignUpModule(settings, { ...moduleOptions, ports }), inProcess: true, handlers, outbox };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ContainerModule } from 'inversify';
-import type { IEventPublisher, ILogger } from '@signup/domain';
+import type { IEventPublisher, IHealthCheck, ILogger } from '@signup/domain';
 import type { MessagingTracer } from '@signup/adapters/tracing';
 import type { SignUpSettings } from '@signup/adapters/config';
 import { openHostStores, type ShutdownStack } from '@signup/adapters/hosting';
@@ -19,6 +19,8 @@ export interface PublishObservability {
 export interface OpenedInfrastructure {
   readonly modules: readonly ContainerModule[];
   readonly bus?: InMemoryEventBus;
+  /** With the outbox on: what its relay publishes through, and the message queue's readiness (NATS only). */
+  readonly outboxPublishing?: { readonly publisher: IEventPublisher; readonly queueCheck?: IHealthCheck };
 }
 
 /**
@@ -28,6 +30,9 @@ export interface OpenedInfrastructure {
  * cached reference data; the analytics store), then NATS when the save handler publishes
  * and `MessageQueue:Url` is set, otherwise the in-process bus. The publisher is bound
  * decorated by `ObservedEventPublisher` (latency, publish span).
+ * With the outbox on (`plan.outbox`) the publisher goes to its relay too: on NATS the
+ * messaging module is not loaded, so the message queue's readiness does not fail the web,
+ * which still saves while NATS is away.
  *
  * @throws DatabaseUnavailableError when migrations cannot run; QueueUnavailableError when NATS cannot be reached.
  * @throws ConfigurationError when the chosen analytics store cannot be opened as configured.
@@ -49,14 +54,17 @@ export async function openWebInfrastructure(
     logger.info(`Message queue: in-process bus (MessageQueue:Url is not set); in this process: ${names === '' ? 'no handler' : names}`);
     const bus = new InMemoryEventBus({ logger, tracer: messagingTracer });
     shutdown.push('the in-process bus', () => bus.close());
-    modules.push(createInProcessMessagingModule(bus, observe(bus, 'memory')));
-    return { modules, bus };
+    const publisher = observe(bus, 'memory');
+    modules.push(createInProcessMessagingModule(bus, publisher));
+    return { modules, bus, ...(plan.outbox ? { outboxPublishing: { publisher } } : {}) };
   }
-  if (plan.signUp.needs('eventPublisher')) {
+  if (plan.signUp.needs('eventPublisher') || plan.outbox) {
     const nats = await connectToMessageQueue(settings.messageQueue, logger);
     shutdown.push('the message queue connection', () => nats.drain());
     const messaging = await createNatsMessaging(nats, settings.messageQueue, logger);
-    modules.push(createNatsMessagingModule({ ...messaging, publisher: observe(messaging.publisher, settings.messageQueue.mode) }));
+    const publisher = observe(messaging.publisher, settings.messageQueue.mode);
+    if (plan.outbox) return { modules, outboxPublishing: { publisher, queueCheck: messaging.healthCheck } };
+    modules.push(createNatsMessagingModule({ ...messaging, publisher }));
   }
   return { modules };
 }

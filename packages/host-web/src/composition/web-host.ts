@@ -2,7 +2,8 @@ import type { Tracer } from '@opentelemetry/api';
 import type Koa from 'koa';
 import { ShutdownStack } from '@signup/adapters/hosting';
 import { MessagingTracer } from '@signup/adapters/tracing';
-import { IHealthCheck, IProspectSaveHandler, IReferenceDataLoader, type ILogger } from '@signup/domain';
+import { IHealthCheck, IProspectSaveHandler, IReferenceDataLoader, SignUpProspect, type ILogger } from '@signup/domain';
+import { SqlConnection } from '@signup/adapters/sql';
 import type { SignUpSettings } from '@signup/adapters/config';
 import type { HandlerCommand } from '@signup/host-handler';
 import { resolveAnalyticsCredentials, type AnalyticsCredentialsPolicy } from '../http/analytics-credentials.js';
@@ -14,6 +15,7 @@ import { referenceDataHealthCheck } from '../http/reference-data-health-check.js
 import { buildContainer, planWebHost, resolveAppDependencies, type ContainerOverrides } from './build-container.js';
 import { drainInProcessBus, InProcessHandlers } from './in-process-handlers.js';
 import { openWebInfrastructure } from './open-web-infrastructure.js';
+import { OutboxRelayService } from './outbox-relay-service.js';
 import { TracedSignUpProspect } from './traced-sign-up-prospect.js';
 
 /** How the host is put together, beyond the settings. */
@@ -39,7 +41,8 @@ export interface WebHostOptions {
  * The composition root of `signup-web`. `create` plans once what the configuration needs
  * (`planWebHost`), opens it (`openWebInfrastructure`: the stores, and NATS or, for the
  * all-in-one, the in-process bus), builds the container and starts what runs beside the
- * requests (the in-process handlers `Handlers:InProcess` selects), builds the Koa app and
+ * requests (the in-process handlers `Handlers:InProcess` selects, and the outbox relay
+ * when the synchronous save writes the outbox: `OutboxRelayService`), builds the Koa app and
  * warms the reference data. Everything opened or started pushes its close step onto one
  * `ShutdownStack`; `listen` serves, and `stop` runs the stack in reverse.
  */
@@ -82,6 +85,13 @@ export class WebHost {
         // Runs first when stopping (after the server): the handlers store what the bus still holds.
         shutdown.push('the in-process bus drain', drainInProcessBus(opened.bus, graceMs, logger));
       }
+      const outboxPublishing = opened.outboxPublishing;
+      const outbox = outboxPublishing === undefined
+        ? undefined
+        : OutboxRelayService.open(container.get<SqlConnection>(SqlConnection), outboxPublishing.publisher, {
+          settings, logger, metrics, ...(outboxPublishing.queueCheck === undefined ? {} : { queueCheck: outboxPublishing.queueCheck }),
+        });
+      if (outbox !== undefined) container.bind(IHealthCheck).toConstantValue(outbox.healthCheck);
 
       const referenceData = container.get<IReferenceDataLoader>(IReferenceDataLoader);
       built.referenceData = referenceData;
@@ -92,9 +102,15 @@ export class WebHost {
       const analyticsCredentials = resolveAnalyticsCredentials(settings.analyticsLogin, { ...options.analyticsPassword, generatePassword: plan.inProcess }, logger);
       const appOptions = tracer === undefined ? options.app : { ...options.app, tracer };
       const resolved = resolveAppDependencies(container, { logger, metrics, options: appOptions, analyticsCredentials });
-      const app = createApp(tracer === undefined
+      const saveHandler = outbox?.saveHandler ?? container.get<IProspectSaveHandler>(IProspectSaveHandler);
+      const app = createApp(tracer === undefined && outbox === undefined
         ? resolved
-        : { ...resolved, signUp: new TracedSignUpProspect(resolved.referenceData, container.get<IProspectSaveHandler>(IProspectSaveHandler)) });
+        : { ...resolved, signUp: new (tracer === undefined ? SignUpProspect : TracedSignUpProspect)(resolved.referenceData, saveHandler) });
+      if (outbox !== undefined) {
+        outbox.start();
+        // Stopped before what it publishes through (the stack runs newest first).
+        shutdown.push('the outbox relay', () => outbox.stop());
+      }
       return new WebHost(app, metrics, shutdown, graceMs);
     } catch (error) {
       await shutdown.run();

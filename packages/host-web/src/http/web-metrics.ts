@@ -1,4 +1,9 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the outbox gauges read when scraped: the rows waiting and when the oldest was written. */
+export interface OutboxBacklogSource {
+  backlog(): Promise<{ readonly rows: number; readonly oldestCreatedAt?: Date }>;
+}
 
 // prom-client's default gauges nodejs_active_{handles,requests,resources}_total break the rule that only
 // counters end in _total (promtool check metrics refuses them); the gauges of the same name without the
@@ -16,7 +21,8 @@ export interface WebMetricsOptions {
  * global one, so several apps can live in one process): default process metrics,
  * `http_requests_total` and `http_request_duration_seconds` by method, route and
  * status, `prospect_saves_total` by save handler, `signup_publish_duration_seconds` by
- * messaging mode and `signup_unavailable_responses_total` by cause (docs/observability.md).
+ * messaging mode and `signup_unavailable_responses_total` by cause (docs/observability.md),
+ * and with the outbox on its four metrics (docs/operations.md, "The outbox").
  */
 export class WebMetrics {
   readonly registry: Registry;
@@ -86,6 +92,58 @@ export class WebMetrics {
   /** Counts one sign-up the save handler accepted. */
   countSave(handler: string): void {
     this.saves.inc({ handler });
+  }
+
+  /**
+   * Adds the outbox metrics: `signup_outbox_pending_rows` and
+   * `signup_outbox_oldest_pending_age_seconds` (read from `source` at each scrape; they keep
+   * their last value when the database does not answer), `signup_outbox_published_total` and
+   * `signup_outbox_relay_errors_total{cause}`. Returns what the relay reports to. Call once.
+   */
+  observeOutbox(source: OutboxBacklogSource): { published(count: number): void; failed(cause: string): void } {
+    let backlog: Promise<{ readonly rows: number; readonly oldestCreatedAt?: Date } | undefined> | undefined;
+    // One query per scrape for both gauges.
+    const read = (): Promise<{ readonly rows: number; readonly oldestCreatedAt?: Date } | undefined> => {
+      backlog ??= source.backlog().catch(() => undefined).finally(() => {
+        setImmediate(() => { backlog = undefined; });
+      });
+      return backlog;
+    };
+    new Gauge({
+      name: 'signup_outbox_pending_rows',
+      help: 'Sign-ups saved whose event waits in the outbox for the relay to publish it.',
+      registers: [this.registry],
+      async collect() {
+        const current = await read();
+        if (current !== undefined) this.set(current.rows);
+      },
+    });
+    new Gauge({
+      name: 'signup_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest outbox row, 0 when the outbox is empty.',
+      registers: [this.registry],
+      async collect() {
+        const current = await read();
+        if (current === undefined) return;
+        this.set(current.oldestCreatedAt === undefined ? 0 : Math.max(0, (Date.now() - current.oldestCreatedAt.getTime()) / 1000));
+      },
+    });
+    const published = new Counter({
+      name: 'signup_outbox_published_total',
+      help: 'Outbox rows the relay published (confirmed by the message queue) and deleted.',
+      registers: [this.registry],
+    });
+    const errors = new Counter({
+      name: 'signup_outbox_relay_errors_total',
+      help: 'Outbox rows or rounds the relay could not publish, by cause: queue, database, undecodable.',
+      labelNames: ['cause'],
+      registers: [this.registry],
+    });
+    for (const cause of ['queue', 'database', 'undecodable']) errors.inc({ cause }, 0);
+    return {
+      published: (count) => published.inc(count),
+      failed: (cause) => errors.inc({ cause }),
+    };
   }
 
   /** The Content-Type of `render()`'s output. */

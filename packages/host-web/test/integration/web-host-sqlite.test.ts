@@ -37,7 +37,7 @@ function countRows(folder: string, email: string, table: 'Prospects' | 'Prospect
 }
 
 describe('WebHost on SQLite', () => {
-  describe('in synchronous mode', () => {
+  describe('in synchronous mode without a bus (Outbox:Enabled=false, as the v4 topology runs it)', () => {
     let folder: string;
     let host: WebHost;
     let logger: RecordingLogger;
@@ -45,7 +45,7 @@ describe('WebHost on SQLite', () => {
     before(async () => {
       folder = mkdtempSync(path.join(tmpdir(), 'signup-web-sync-'));
       logger = new RecordingLogger();
-      host = await WebHost.create(settingsFor(folder, { Dependencies__IProspectSaveHandler: 'SynchronousProspectSaveHandler' }), { logger });
+      host = await WebHost.create(settingsFor(folder, { Dependencies__IProspectSaveHandler: 'SynchronousProspectSaveHandler', Outbox__Enabled: 'false' }), { logger });
     });
 
     after(async () => {

@@ -124,13 +124,34 @@ export class FaultEnvironment {
     }, name));
   }
 
-  /** Starts `signup-web` in synchronous mode (no NATS) on the database by the given route. */
+  /** Starts `signup-web` in synchronous mode (no NATS, no outbox: the plain save) on the database by the given route. */
   async startSynchronousWeb(route: DatabaseRoute, name = 'signup-web'): Promise<WebHost> {
     return this.track(await startWeb({
       Dependencies__IProspectSaveHandler: 'SynchronousProspectSaveHandler',
       ConnectionStrings__SignUpDb: this.databaseUrl(route),
       Database__Migrate: 'true',
+      Outbox__Enabled: 'false',
     }, name));
+  }
+
+  /**
+   * Starts `signup-web` in synchronous mode with the transactional outbox (its default with
+   * `MessageQueue:Url`): it saves to the database and its relay publishes to this environment's NATS.
+   */
+  async startOutboxWeb(name = 'signup-web'): Promise<WebHost> {
+    return this.track(await startWeb({
+      Dependencies__IProspectSaveHandler: 'SynchronousProspectSaveHandler',
+      MessageQueue__Url: this.natsUrl,
+      ...this.messageQueueEnv,
+      ConnectionStrings__SignUpDb: this.databaseUrl(),
+      Database__Migrate: 'true',
+    }, name));
+  }
+
+  /** How many messages `SIGNUP_EVENTS` holds: each published event once, whatever the duplicate window absorbed. */
+  async streamMessageCount(): Promise<number> {
+    const jsm = await (await this.client()).jetstreamManager({ checkAPI: false });
+    return (await jsm.streams.info(SIGNUP_EVENTS_STREAM)).state.messages;
   }
 
   /**

@@ -1,12 +1,14 @@
 import type { Knex } from 'knex';
 import { addProspectIndexRollupsMigration } from './add-prospect-index-rollups.js';
 import { createProspectIndexTableMigration } from './create-prospect-index-table.js';
+import { createProspectOutboxTableMigration } from './create-prospect-outbox-table.js';
 import { createSignUpSchemaMigration } from './create-sign-up-schema.js';
 import type { SignUpMigration } from './sign-up-migration.js';
 
 /** Every SignUp migration, oldest first. Append only. */
 export const SIGNUP_MIGRATIONS: readonly SignUpMigration[] = Object.freeze([
   createSignUpSchemaMigration, createProspectIndexTableMigration, addProspectIndexRollupsMigration,
+  createProspectOutboxTableMigration,
 ]);
 
 /** The table knex records SignUp's migrations in (its lock table is `<name>_lock`). */

@@ -20,7 +20,8 @@ async function expectMigratedOnce(knex: Knex): Promise<void> {
   expect(await count(knex, 'Countries')).to.equal(14);
   expect(await count(knex, 'Roles')).to.equal(6);
   expect(await knex(SIGNUP_MIGRATIONS_TABLE).pluck('name'))
-    .to.deep.equal(['20261123000000_create_signup_schema', '20261130000000_create_prospect_index', '20261130010000_add_prospect_index_rollups']);
+    .to.deep.equal(['20261123000000_create_signup_schema', '20261130000000_create_prospect_index', '20261130010000_add_prospect_index_rollups',
+      '20261206000000_create_prospect_outbox_table']);
   expect(await knex(`${SIGNUP_MIGRATIONS_TABLE}_lock`).select('is_locked')).to.deep.equal([{ is_locked: 0 }]);
 }
 

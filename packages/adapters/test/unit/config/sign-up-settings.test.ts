@@ -32,6 +32,7 @@ describe('readSignUpSettings', () => {
         logging: { level: 'info', format: 'text' },
         analyticsLogin: { username: 'admin' },
         handlers: {},
+        outbox: {},
       });
     });
 
@@ -81,6 +82,7 @@ describe('readSignUpSettings', () => {
         'analytics:username': 'business',
         'Analytics:Password': 'correct horse',
         'handlers:inprocess': ' save ',
+        'OUTBOX:ENABLED': 'False',
       });
 
       expect(settings).to.deep.equal({
@@ -108,6 +110,7 @@ describe('readSignUpSettings', () => {
         logging: { level: 'warn', format: 'json' },
         analyticsLogin: { username: 'business', password: 'correct horse' },
         handlers: { inProcess: ['save'] },
+        outbox: { enabled: false },
       });
     });
 
@@ -120,6 +123,13 @@ describe('readSignUpSettings', () => {
         expect(error.message).to.not.contain(short);
       }
       expect(settingsFrom({ 'Analytics:Password': 'twelve chars' }).analyticsLogin.password).to.equal('twelve chars');
+    });
+
+    it('reads Outbox:Enabled as a boolean and refuses anything else, naming the key', () => {
+      expect(settingsFrom({ 'Outbox:Enabled': 'true' }).outbox).to.deep.equal({ enabled: true });
+      expect(settingsFrom({ 'outbox:enabled': 'no' }).outbox).to.deep.equal({ enabled: false });
+      expect(errorFrom({ 'Outbox:Enabled': 'sometimes' }).message)
+        .to.equal('Outbox:Enabled = "sometimes" is not a boolean; use true or false (or 1/0, yes/no)');
     });
 
     it('keeps spaces at either end of the analytics password', () => {

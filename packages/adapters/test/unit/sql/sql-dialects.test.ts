@@ -152,7 +152,8 @@ describe('SQL dialects (compiled, no server)', function () {
       const source = new SignUpMigrationSource();
       const migrations = await source.getMigrations();
       expect(migrations.map((m) => source.getMigrationName(m)))
-        .to.deep.equal(['20261123000000_create_signup_schema', '20261130000000_create_prospect_index', '20261130010000_add_prospect_index_rollups']);
+        .to.deep.equal(['20261123000000_create_signup_schema', '20261130000000_create_prospect_index', '20261130010000_add_prospect_index_rollups',
+      '20261206000000_create_prospect_outbox_table']);
       expect(await source.getMigration(SIGNUP_MIGRATIONS[0]!)).to.have.property('up').that.is.a('function');
     });
   });

@@ -25,6 +25,17 @@ describe('checkHealth', () => {
     expect(results).to.deep.equal([{ name: 'nats', reason: 'did not answer within 20 ms' }, { name: 'database' }]);
   });
 
+  it('marks the result of a check that is not critical, passed or failed', async () => {
+    const results = await checkHealth([
+      { name: 'outbox relay', critical: false, check: () => Promise.reject(new Error('waiting for the message queue')) },
+      { name: 'relay', critical: false, check: () => Promise.resolve() },
+    ], 1000);
+    expect(results).to.deep.equal([
+      { name: 'outbox relay', reason: 'waiting for the message queue', critical: false },
+      { name: 'relay', critical: false },
+    ]);
+  });
+
   it('reports a check that throws a value that is not an Error', async () => {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
     const results = await checkHealth([check('api', () => Promise.reject('503 from upstream'))], 1000);

@@ -38,9 +38,18 @@ describe('planWebHost', () => {
     expect((error as Error).message).to.equal('Handlers:InProcess names "deadletters", which is not a handler command; use some of: save, index (comma-separated), or none');
   });
 
-  it('runs no handler in its process with MessageQueue:Url, nor with a synchronous save', () => {
+  it('runs no handler in its process with MessageQueue:Url, nor with a synchronous save whose outbox is off', () => {
     expect(planWebHost(settingsFrom({ 'MessageQueue:Url': 'nats://mq:4222' }))).to.include({ inProcess: false }).and.have.property('handlers').that.is.empty;
-    expect(planWebHost(settingsFrom({ 'Dependencies:IProspectSaveHandler': 'SynchronousProspectSaveHandler' })).handlers).to.be.empty;
+    const plain = planWebHost(settingsFrom({ 'Dependencies:IProspectSaveHandler': 'SynchronousProspectSaveHandler', 'Outbox:Enabled': 'false' }));
+    expect(plain).to.include({ inProcess: false, outbox: false }).and.have.property('handlers').that.is.empty;
+  });
+
+  it('runs the handlers in its process with a synchronous save, fed by the outbox, and relays the outbox to NATS when it is set', () => {
+    const synchronous = { 'Dependencies:IProspectSaveHandler': 'SynchronousProspectSaveHandler' };
+    const allInOne = planWebHost(settingsFrom(synchronous));
+    expect(allInOne).to.include({ inProcess: true, outbox: true });
+    expect(allInOne.handlers.map((handler) => handler.name)).to.deep.equal(['save-handler', 'index-handler']);
+    expect(planWebHost(settingsFrom({ ...synchronous, 'MessageQueue:Url': 'nats://mq:4222' }))).to.include({ inProcess: false, outbox: true });
   });
 
   it('takes the handlers from the command table it is given', () => {

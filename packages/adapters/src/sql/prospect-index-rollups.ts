@@ -1,9 +1,8 @@
 import type { AnalyticsFilter } from '@signup/domain';
 import type { Knex } from 'knex';
 import { ALL_CODES, PROSPECT_COMPANY_COUNT_TABLE, PROSPECT_DAY_COUNT_TABLE } from './migrations/add-prospect-index-rollups.js';
-import { PROSPECT_INDEX_TABLE } from './migrations/create-prospect-index-table.js';
 import { maxParametersPerStatement } from './prospect-insert.js';
-import { POSTGRES_ARRAY_TYPES, PROSPECT_INDEX_COLUMNS, type ProspectIndexRow } from './prospect-index-statements.js';
+import type { ProspectIndexRow } from './prospect-index-statements.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 const DAY_KEY = ['SignUpDay', 'CountryCode', 'CountryName', 'RoleCode', 'RoleName'] as const;
@@ -103,42 +102,6 @@ export function buildRollupUpserts(knex: Knex, dialect: SqlDialect, { days, comp
     ...buildCountUpserts(knex, dialect, PROSPECT_DAY_COUNT_TABLE, DAY_KEY, days),
     ...buildCountUpserts(knex, dialect, PROSPECT_COMPANY_COUNT_TABLE, COMPANY_KEY, companies),
   ];
-}
-
-const quote = (name: string): string => `"${name}"`;
-// In code-point order, as `rollupIncrements` sorts, so every writer locks rollup rows in one order.
-const inCodePointOrder = (columns: readonly string[]): string => columns.map((column) => `${quote(column)} collate "C"`).join(', ');
-
-/**
- * PostgreSQL only: one statement that inserts a batch of rows (at most
- * `maxIndexRowsPerInsert`), skipping those whose `EventId` is stored, and adds the rows
- * it inserted to both rollups, counted in the database (`group by` over the insert's
- * `returning`), upserted in key order. The same effect as `buildProspectIndexInsert`
- * then `addToRollups` in one transaction, in one round trip and without the rollup
- * rows built and bound in Node (docs/analytics.md, docs/benchmarks.md). Returns the
- * event ids it inserted. A single statement is atomic: no transaction is needed.
- */
-export function buildPostgresIndexAndCount(knex: Knex, rows: readonly ProspectIndexRow[]): Knex.Raw {
-  const columns = PROSPECT_INDEX_COLUMNS.map(quote).join(', ');
-  const arrays = PROSPECT_INDEX_COLUMNS.map((column) => `?::${POSTGRES_ARRAY_TYPES[column]}`).join(', ');
-  const bindings = PROSPECT_INDEX_COLUMNS.map((column) => rows.map((row) => row[column])) as unknown as Knex.RawBinding[];
-  const dayKey = DAY_KEY.map(quote).join(', ');
-  const companyKey = COMPANY_KEY.map(quote).join(', ');
-  const addCount = (table: string): string => `do update set "SignUpCount" = ${quote(table)}."SignUpCount" + excluded."SignUpCount"`;
-  return knex.raw(
-    `with "inserted" as (insert into ${quote(PROSPECT_INDEX_TABLE)} (${columns}) select * from unnest(${arrays}) `
-    + `on conflict ("EventId") do nothing returning "EventId", ${dayKey}, "CompanyName"), `
-    + `"days" as (insert into ${quote(PROSPECT_DAY_COUNT_TABLE)} (${dayKey}, "SignUpCount") `
-    + `select ${dayKey}, count(*) from "inserted" group by ${dayKey} order by ${inCodePointOrder(DAY_KEY)} `
-    + `on conflict (${dayKey}) ${addCount(PROSPECT_DAY_COUNT_TABLE)}), `
-    + `"companies" as (insert into ${quote(PROSPECT_COMPANY_COUNT_TABLE)} (${companyKey}, "SignUpCount") `
-    + `select ${companyKey}, count(*) from (select "l"."CountryCode", "l"."RoleCode", "i"."CompanyName" from "inserted" as "i" `
-    + 'cross join lateral (values ("i"."CountryCode", "i"."RoleCode"), ("i"."CountryCode", ?::text), (?::text, "i"."RoleCode"), (?::text, ?::text)) '
-    + `as "l" ("CountryCode", "RoleCode") where "i"."CompanyName" <> '') as "c" group by ${companyKey} order by ${inCodePointOrder(COMPANY_KEY)} `
-    + `on conflict (${companyKey}) ${addCount(PROSPECT_COMPANY_COUNT_TABLE)}) `
-    + 'select "EventId" from "inserted"',
-    [...bindings, ALL_CODES, ALL_CODES, ALL_CODES, ALL_CODES],
-  );
 }
 
 /** The date range, country and role of a filter on the day rollup (its days are whole UTC days, as `from` and `to`). */

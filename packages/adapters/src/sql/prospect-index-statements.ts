@@ -46,8 +46,7 @@ export function toProspectIndexRow(prospect: IndexedProspect, dialect: SqlDialec
   };
 }
 
-/** The PostgreSQL array type each column is bound as (one array per column, see `buildProspectIndexInsert`). */
-export const POSTGRES_ARRAY_TYPES: Readonly<Record<Column, string>> = {
+const POSTGRES_ARRAY_TYPES: Readonly<Record<Column, string>> = {
   EventId: 'text[]', FullName: 'text[]', CompanyName: 'text[]', EmailAddress: 'text[]', CountryCode: 'text[]',
   CountryName: 'text[]', RoleCode: 'text[]', RoleName: 'text[]', SignUpDate: 'timestamptz[]', SignUpDay: 'text[]',
 };

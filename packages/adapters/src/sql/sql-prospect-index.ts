@@ -7,7 +7,7 @@ import { inject, injectable, unmanaged } from 'inversify';
 import type { Knex } from 'knex';
 import { PROSPECT_COMPANY_COUNT_TABLE, PROSPECT_DAY_COUNT_TABLE } from './migrations/add-prospect-index-rollups.js';
 import { PROSPECT_INDEX_TABLE } from './migrations/create-prospect-index-table.js';
-import { addToRollups, applyCompanyCountFilter, applyDayCountFilter, buildPostgresIndexAndCount } from './prospect-index-rollups.js';
+import { addToRollups, applyCompanyCountFilter, applyDayCountFilter } from './prospect-index-rollups.js';
 import {
   applyAnalyticsFilter, boundTime, buildProspectIndexInsert, maxIndexRowsPerInsert, toProspectIndexRow, type ProspectIndexRow,
 } from './prospect-index-statements.js';
@@ -104,7 +104,7 @@ async function insertNew(trx: Knex.Transaction, dialect: SqlDialect, rows: reado
  * the index handler only and read by the dashboard, in `ConnectionStrings:AnalyticsDb`
  * (by default the sign-up database). Idempotent on `EventId` (lower-cased): a batch is
  * one transaction that inserts the documents not stored yet and adds only those to the
- * rollups (on PostgreSQL one statement, `buildPostgresIndexAndCount`), so a redelivery or a concurrent writer of the same batch never counts a
+ * rollups, so a redelivery or a concurrent writer of the same batch never counts a
  * sign-up twice; a batch the database rolls back to break a deadlock is written again.
  * Without `q` the summary and the list's total read the rollups; with it they read
  * the matching rows. The list's page is newest first with offset and limit; the
@@ -137,11 +137,6 @@ export class SqlProspectIndex implements IProspectIndex, IProspectAnalytics {
       const all = [...rows.values()].sort((a, b) => byName(a.EventId as string, b.EventId as string));
       for (let attempt = 1; ; attempt += 1) {
         try {
-          if (dialect === 'postgres' && all.length <= size) {
-            // One statement inserts and counts the batch: atomic on its own, one round trip.
-            await buildPostgresIndexAndCount(this.knex, all);
-            break;
-          }
           await this.knex.transaction(async (trx) => {
             const inserted: ProspectIndexRow[] = [];
             for (let i = 0; i < all.length; i += size) inserted.push(...await insertNew(trx, dialect, all.slice(i, i + size)));

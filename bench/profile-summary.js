@@ -13,12 +13,14 @@ const { values, positionals } = parseArgs({
     to: { type: 'string' },
     callers: { type: 'string' },
     depth: { type: 'string', default: '3' },
+    stages: { type: 'string' },
   },
 });
 if (positionals.length !== 1) {
   process.stderr.write('Usage: node bench/profile-summary.js [--top N] [--from ms] [--to ms] <file.cpuprofile>\n'
     + '  --from/--to keep only the samples taken that many ms after the profile started.\n'
-    + '  --callers <name> also shows where the self time of functions called <name> was spent from (--depth frames up, default 3).\n');
+    + '  --callers <name> also shows where the self time of functions called <name> was spent from (--depth frames up, default 3).\n'
+    + '  --stages <label=fn|fn,...> total time (self and callees) under each stage\'s functions, e.g. decode=decodeProspectSignedUpEvent.\n');
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
@@ -81,6 +83,35 @@ if (values.callers !== undefined) {
   for (const [key, micros] of callers) byFunction.set(key, micros);
 }
 
+/**
+ * Total (inclusive) time of each stage: every sample with one of the stage's
+ * functions anywhere on its stack counts once for that stage.
+ *
+ * @param {string} spec `label=fn|fn,label=fn`
+ */
+function stageTotals(spec) {
+  const stages = spec.split(',').map((part) => {
+    const [label, names = label] = part.split('=');
+    return { label: label.trim(), names: new Set(names.split('|').map((name) => name.trim())) };
+  });
+  const parents = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const totals = new Map(stages.map((stage) => [stage.label, 0]));
+  for (const [id, micros] of selfMicros) {
+    const names = new Set();
+    for (let node = id; node !== undefined; node = parents.get(node)) {
+      const { callFrame } = nodes.get(node);
+      names.add(callFrame.functionName);
+      // Methods appear as Class.method: match the method name alone too.
+      names.add(callFrame.functionName.slice(callFrame.functionName.lastIndexOf('.') + 1));
+    }
+    for (const stage of stages) {
+      if ([...stage.names].some((name) => names.has(name))) totals.set(stage.label, totals.get(stage.label) + micros);
+    }
+  }
+  return totals;
+}
+
 const percent = (micros) => `${((micros / total) * 100).toFixed(1).padStart(5)} %`;
 const print = (title, map) => {
   process.stdout.write(`\n${title}\n`);
@@ -90,7 +121,11 @@ const print = (title, map) => {
 };
 const wall = (profile.endTime - profile.startTime) / 1000;
 process.stdout.write(`${positionals[0]}: ${(total / 1000).toFixed(0)} ms sampled over ${wall.toFixed(0)} ms\n`);
-if (values.callers === undefined) {
+if (values.stages !== undefined) {
+  const totals = stageTotals(values.stages);
+  process.stdout.write('\nTotal time by stage (a sample under two stages counts in both)\n');
+  for (const [label, micros] of totals) process.stdout.write(`${percent(micros)}  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${label}\n`);
+} else if (values.callers === undefined) {
   print('Self time by package', byPackage);
   print('Self time by function', byFunction);
 } else {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { renderChart } from './lib/chart.js';
 import { renderReport } from './lib/report.js';
 import { describeMachine } from './lib/services.js';
+import { loadAverage } from './lib/spread.js';
 import { checkTargets } from './lib/targets.js';
 import { benchAnalyticsQuery } from './scenarios/analytics-query.js';
 import { benchClusterWeb, benchHandlerScale } from './scenarios/cluster.js';
@@ -31,7 +32,9 @@ Options:
   --no-what-if    skip the what-if variants that locate costs (web app without a
                   queue, warn-level logs, the former insert)
   --quick         short runs to check that everything works (figures not comparable)
-  --rounds <n>    web tier: run every mode n times, interleaved, keep the best (default 3)
+  --rounds <n>    alternating rounds of every section that prints a ratio (web, drain,
+                  index-drain, cluster): each ratio is the median of the n rounds' ratios,
+                  printed with its minimum and maximum (default 3)
   --cpu-prof      start every process under test with --cpu-prof; profiles go to
                   bench/results/profiles/ (summarise one with node bench/profile-summary.js)
   --help          this text`;
@@ -80,6 +83,7 @@ async function main() {
     startedAt: new Date().toISOString(),
     finishedAt: undefined,
     machine: await describeMachine(),
+    loadAverageAtStart: loadAverage(),
     settings: { ...settings, quick: values.quick, sections, cpuProfile: values['cpu-prof'] },
     web: undefined,
     drain: undefined,
@@ -93,13 +97,16 @@ async function main() {
     outbox: undefined,
     targets: [],
   };
-  log(`SignUp benchmarks on ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}, ${results.machine.natsServer}, ${results.machine.postgres}`);
+  log(`SignUp benchmarks on ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}, ${results.machine.natsServer}, ${results.machine.postgres}; `
+    + `load average at start ${results.loadAverageAtStart?.join(' ') ?? 'n/a'}`);
 
   if (sections.includes('web')) {
     results.web = await benchWebTier({ ...settings, nodeArgsFor, log });
   }
   if (sections.includes('drain')) {
-    results.drain = await benchHandlerDrain({ events: settings.drainEvents, naiveEvents: settings.naiveEvents, whatIf: settings.whatIf, nodeArgsFor, log });
+    results.drain = await benchHandlerDrain({
+      events: settings.drainEvents, naiveEvents: settings.naiveEvents, rounds: settings.rounds, whatIf: settings.whatIf, nodeArgsFor, log,
+    });
   }
   if (sections.includes('insert')) {
     log(`repository insert: ${settings.insertRows} rows per strategy and batch size`);
@@ -125,7 +132,7 @@ async function main() {
     });
   }
   if (sections.includes('index-drain')) {
-    results.indexDrain = await benchIndexDrain({ events: settings.drainEvents, nodeArgsFor, log });
+    results.indexDrain = await benchIndexDrain({ events: settings.drainEvents, rounds: settings.rounds, nodeArgsFor, log });
   }
   if (sections.includes('cluster')) {
     results.cluster = await benchClusterWeb({ ...settings, nodeArgsFor, log });

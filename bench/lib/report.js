@@ -66,11 +66,15 @@ function tracingLine(web) {
 export function renderReport(results) {
   const parts = [];
   const { web, drain, insert, endToEnd, analyticsQuery, indexDrain, targets } = results;
+  const load = (value) => value?.map((n) => fixed(n, 2)).join(' ') ?? 'n/a';
+  parts.push(`Load average (1, 5, 15 min) at the start of the run: ${load(results.loadAverageAtStart)}. `
+    + 'A ratio measured in rounds is the median of the rounds\' ratios (each round\'s figures measured one after the other), '
+    + 'shown with its minimum and maximum; a target is judged on the median.');
   if (web !== undefined) {
     const baseline = web.find((mode) => mode.mode === 'baseline');
     parts.push('Web tier: POST /api/prospects, autocannon, '
       + `${results.settings.connections} connections, ${results.settings.durationS} s per mode after ${results.settings.warmupS} s warm-up; `
-      + `best of ${results.settings.rounds} interleaved rounds (req/s of every round in brackets)`);
+      + `median of ${results.settings.rounds} interleaved rounds (req/s of every round in brackets, in order)`);
     parts.push(markdownTable(
       ['mode', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'answers', 'errors', '× baseline req/s', '× baseline p99', 'peak RSS MB'],
       web.map(({ label, load, peakRssMb, roundsRequestsPerSecond }) => [
@@ -90,19 +94,27 @@ export function renderReport(results) {
     if (line !== undefined) parts.push(line);
   }
   if (drain !== undefined) {
-    parts.push(`Handler drain: events already in the stream (published in ${fixed(drain.publishMs / 1000, 1)} s), time from the handler's consumer existing to the last row committed`);
+    const rateRounds = (key) => drain.rounds?.[key]?.map((row) => thousands(row.eventsPerSecond)).join(', ');
+    parts.push(`Handler drain: events already in the stream (published in ${fixed(drain.publishMs / 1000, 1)} s; load average at start ${load(drain.loadAverage)}), `
+      + 'time from the handler\'s consumer existing to the last row committed; each row is its median round, the events/s of every round in brackets');
     parts.push(markdownTable(
       ['handler', 'events', 'drain s', 'events/s', '× naive', 'start-up ms', 'peak RSS MB'],
       [drain.handler, drain.traced, drain.tuned, drain.naive].filter((row) => row !== undefined).map((row) => [
         row.handler,
         thousands(row.events),
         fixed(row.drainMs / 1000, 2),
-        thousands(row.eventsPerSecond),
+        `${thousands(row.eventsPerSecond)}${(drain.rounds?.[row.key]?.length ?? 0) > 1 ? ` (${rateRounds(row.key)})` : ''}`,
         fixed(row.eventsPerSecond / drain.naive.eventsPerSecond, 1),
         fixed(row.startupMs),
-        fixed(row.peakRssMb),
+        `${fixed(row.peakRssMb)}${(drain.rounds?.[row.key]?.length ?? 0) > 1 ? ` (${drain.rounds[row.key].map((r) => fixed(r.peakRssMb)).join(', ')})` : ''}`,
       ]),
     ));
+    if (drain.ceiling !== undefined) {
+      const ceilings = drain.rounds?.ceiling ?? [drain.ceiling];
+      parts.push(`Repository insert ceiling (SqlProspectRepository.saveMany, batch ${drain.ceiling.batchSize}, ${thousands(drain.ceiling.rows)} rows, one connection), `
+        + `measured in each round right after the save drain: ${ceilings.map((row) => thousands(row.rowsPerSecond)).join(', ')} rows/s; `
+        + `save drain / ceiling per round: ${(drain.rounds?.handler ?? [drain.handler]).map((row, i) => fixed(row.eventsPerSecond / ceilings[i].rowsPerSecond, 2)).join(', ')}`);
+    }
     if (drain.traced !== undefined) {
       parts.push(`Drain with tracing on: ${fixed(drain.traced.eventsPerSecond / drain.handler.eventsPerSecond, 2)} × the events/s of tracing off`
         + (drain.traced.exported === undefined ? '' : `; ${thousands(drain.traced.exported.spans)} spans reached the collector`));
@@ -140,8 +152,9 @@ export function renderReport(results) {
   if (results.cluster !== undefined) {
     const { single, cluster, ratio } = results.cluster;
     parts.push('Cluster: the asynchronous web tier (PubAck awaited) against one nats-server and against a three-node cluster '
-      + `with MessageQueue:Replicas=3, same settings as the web tier, best of ${results.settings.rounds} interleaved rounds; `
-      + `cluster / single = ${fixed(ratio, 2)}`);
+      + `with MessageQueue:Replicas=3, same settings as the web tier, median of ${results.settings.rounds} interleaved rounds; `
+      + `cluster / single = ${fixed(ratio, 2)}`
+      + (results.cluster.ratioSpread === undefined ? '' : ` (per round ${results.cluster.ratioSpread.values.map((v) => fixed(v, 2)).join(', ')})`));
     parts.push(markdownTable(
       ['messaging', 'req/s', 'p50 ms', 'p99 ms', 'answers', 'errors', '× single req/s', 'web CPU s', 'nats-server CPU s (all)'],
       [single, cluster].map(({ label, load, cpu }) => [
@@ -194,12 +207,16 @@ export function renderReport(results) {
     ));
   }
   if (indexDrain !== undefined) {
-    parts.push(`Index drain: events already in the stream (published in ${fixed(indexDrain.publishMs / 1000, 1)} s), each handler from a fresh PostgreSQL database`);
+    parts.push(`Index drain: events already in the stream (published in ${fixed(indexDrain.publishMs / 1000, 1)} s; load average at start ${load(indexDrain.loadAverage)}), `
+      + 'each handler from a fresh PostgreSQL database, save and index alternating; each row is its median round, every round in brackets');
+    const saves = indexDrain.rounds?.save ?? [indexDrain.save];
+    const indexes = indexDrain.rounds?.index ?? [indexDrain.index];
     parts.push(markdownTable(
-      ['handler', 'events', 'drain s', 'events/s', '× save handler'],
-      [indexDrain.save, indexDrain.index].map((row) => [
-        row.handler, thousands(row.events), fixed(row.drainMs / 1000, 2), thousands(row.eventsPerSecond),
-        fixed(row.eventsPerSecond / indexDrain.save.eventsPerSecond, 2),
+      ['handler', 'events', 'drain s', 'events/s', '× save handler (per round)'],
+      [[indexDrain.save, saves], [indexDrain.index, indexes]].map(([row, all]) => [
+        row.handler, thousands(row.events), fixed(row.drainMs / 1000, 2),
+        `${thousands(row.eventsPerSecond)}${all.length > 1 ? ` (${all.map((r) => thousands(r.eventsPerSecond)).join(', ')})` : ''}`,
+        all.map((r, i) => fixed(r.eventsPerSecond / saves[i].eventsPerSecond, 2)).join(', '),
       ]),
     ));
   }

@@ -9,6 +9,7 @@ import { postSignUps } from '../lib/http-load.js';
 import { connectNats, publishSignUpEvents } from '../lib/jetstream.js';
 import { waitForProspectCount } from '../lib/prospects-watcher.js';
 import { withDatabase, withServices } from '../lib/services.js';
+import { medianResult, ratioSpread } from '../lib/spread.js';
 
 const ASYNC = 'AsynchronousProspectSaveHandler';
 
@@ -46,13 +47,13 @@ async function withCluster(action) {
 /**
  * Section "cluster": the asynchronous web tier (`POST /api/prospects`, PubAck awaited)
  * against one nats-server and against a three-node cluster with `MessageQueue:Replicas=3`,
- * interleaved for `rounds` rounds in fresh processes; the best round of each is kept.
- * The ratio cluster / single is the price of replicating every event to three servers
- * before the web answers.
+ * interleaved for `rounds` rounds in fresh processes; each row is its median round.
+ * The ratio cluster / single (median of the rounds' ratios) is the price of replicating
+ * every event to three servers before the web answers.
  *
  * @param {{ rounds: number, durationS: number, warmupS: number, connections: number,
  *   nodeArgsFor: (name: string) => string[], log: (line: string) => void }} settings
- * @returns {Promise<{ single: ClusterWebResult, cluster: ClusterWebResult, ratio: number, rounds: ClusterWebResult[] }>}
+ * @returns {Promise<{ single: ClusterWebResult, cluster: ClusterWebResult, ratio: number, ratioSpread: import('../lib/spread.js').Spread, rounds: ClusterWebResult[] }>}
  */
 export async function benchClusterWeb(settings) {
   const { log } = settings;
@@ -86,11 +87,10 @@ export async function benchClusterWeb(settings) {
       nodeArgs: settings.nodeArgsFor(`cluster-web-r3-round${round}`),
     }), Object.fromEntries(cluster.nodes.map((node) => [`nats-server ${node.name}`, natsServerPid(node.server.port)])), database.url));
   }
-  const best = (mode) => rounds.filter((result) => result.mode === mode)
-    .reduce((kept, result) => (kept === undefined || result.load.requestsPerSecond > kept.load.requestsPerSecond ? result : kept), undefined);
-  const single = best('single');
-  const cluster = best('cluster');
-  return { single, cluster, ratio: cluster.load.requestsPerSecond / single.load.requestsPerSecond, rounds };
+  const rate = (mode) => rounds.filter((result) => result.mode === mode).map((result) => result.load.requestsPerSecond);
+  const median = (mode) => medianResult(rounds.filter((result) => result.mode === mode), (result) => result.load.requestsPerSecond);
+  const ratio = ratioSpread(rate('cluster'), rate('single'));
+  return { single: median('single'), cluster: median('cluster'), ratio: ratio.median, ratioSpread: ratio, rounds };
 }
 
 /**

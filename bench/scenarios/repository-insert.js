@@ -70,41 +70,63 @@ function valuesInsert(knex, batch) {
 export async function benchRepositoryInsert({ rows, batchSizes, whatIf, log }) {
   const results = [];
   const strategies = {
-    'SqlProspectRepository.saveMany': (knex) => {
-      const repository = new SqlProspectRepository(knex);
-      return (batch) => repository.saveMany(batch);
-    },
+    [SAVE_MANY]: saveManyStore,
     ...(whatIf ? { 'what-if: multi-row VALUES insert + select, one transaction': (knex) => (batch) => valuesInsert(knex, batch) } : {}),
   };
   for (const batchSize of batchSizes) {
     for (const [strategy, make] of Object.entries(strategies)) {
-      await withDatabase({ migrate: true }, async (database) => {
-        const knex = createKnex(database.url, { poolMax: 1 });
-        try {
-          const { rows: [backend] } = await knex.raw('select pg_backend_pid() as pid');
-          const store = make(knex);
-          const all = events(rows);
-          const postgresBefore = cpuSeconds(backend.pid);
-          const nodeBefore = process.cpuUsage();
-          const started = performance.now();
-          for (let i = 0; i < all.length; i += batchSize) await store(all.slice(i, i + batchSize));
-          const elapsedMs = performance.now() - started;
-          const node = process.cpuUsage(nodeBefore);
-          const result = {
-            strategy,
-            batchSize,
-            rows,
-            rowsPerSecond: rows / (elapsedMs / 1000),
-            postgresMicrosPerRow: ((cpuSeconds(backend.pid) - postgresBefore) * 1e6) / rows,
-            nodeMicrosPerRow: (node.user + node.system) / rows,
-          };
-          results.push(result);
-          log(`  ${strategy}, batch ${batchSize}: ${result.rowsPerSecond.toFixed(0)} rows/s, PostgreSQL ${result.postgresMicrosPerRow.toFixed(0)} µs/row, Node ${result.nodeMicrosPerRow.toFixed(0)} µs/row`);
-        } finally {
-          await knex.destroy();
-        }
-      });
+      const result = await measureInsert({ strategy, make, batchSize, rows });
+      results.push(result);
+      log(`  ${strategy}, batch ${batchSize}: ${result.rowsPerSecond.toFixed(0)} rows/s, PostgreSQL ${result.postgresMicrosPerRow.toFixed(0)} µs/row, Node ${result.nodeMicrosPerRow.toFixed(0)} µs/row`);
     }
   }
   return results;
+}
+
+/**
+ * The repository's batch-insert ceiling: `rows` prospects stored through
+ * `SqlProspectRepository.saveMany` in batches of `batchSize` on one connection of a
+ * fresh database, nothing else in the way (no NATS, no decoding, no logs). The save
+ * drain is compared with it in the same run.
+ *
+ * @param {{ rows: number, batchSize: number }} settings
+ * @returns {Promise<InsertResult>}
+ */
+export function measureInsertCeiling({ rows, batchSize }) {
+  return measureInsert({ strategy: SAVE_MANY, make: saveManyStore, batchSize, rows });
+}
+
+const SAVE_MANY = 'SqlProspectRepository.saveMany';
+
+function saveManyStore(knex) {
+  const repository = new SqlProspectRepository(knex);
+  return (batch) => repository.saveMany(batch);
+}
+
+/** @returns {Promise<InsertResult>} */
+function measureInsert({ strategy, make, batchSize, rows }) {
+  return withDatabase({ migrate: true }, async (database) => {
+    const knex = createKnex(database.url, { poolMax: 1 });
+    try {
+      const { rows: [backend] } = await knex.raw('select pg_backend_pid() as pid');
+      const store = make(knex);
+      const all = events(rows);
+      const postgresBefore = cpuSeconds(backend.pid);
+      const nodeBefore = process.cpuUsage();
+      const started = performance.now();
+      for (let i = 0; i < all.length; i += batchSize) await store(all.slice(i, i + batchSize));
+      const elapsedMs = performance.now() - started;
+      const node = process.cpuUsage(nodeBefore);
+      return {
+        strategy,
+        batchSize,
+        rows,
+        rowsPerSecond: rows / (elapsedMs / 1000),
+        postgresMicrosPerRow: ((cpuSeconds(backend.pid) - postgresBefore) * 1e6) / rows,
+        nodeMicrosPerRow: (node.user + node.system) / rows,
+      };
+    } finally {
+      await knex.destroy();
+    }
+  });
 }

@@ -9,6 +9,7 @@ import {
 import { postSignUps } from '../lib/http-load.js';
 import { OtlpSink } from '../lib/otlp-sink.js';
 import { withServices } from '../lib/services.js';
+import { medianResult } from '../lib/spread.js';
 import { TcpProxy } from '../lib/tcp-proxy.js';
 
 const SYNC = 'SynchronousProspectSaveHandler';
@@ -73,12 +74,12 @@ async function measure(web, { durationS, warmupS, connections }, { nats, databas
  * without its per-request stack traces and with its socket writes coalesced per
  * event-loop turn; and publishes acknowledged through one inbox with coalesced writes. The
  * asynchronous mode runs again with tracing on, every request sampled and exported as
- * OTLP/HTTP JSON to a sink in this process. Every mode runs `rounds` times, interleaved, and its best
- * round is kept (the figures of every round are kept too).
+ * OTLP/HTTP JSON to a sink in this process. Every mode runs `rounds` times, interleaved; its row
+ * is its median round, and the figures of every round are kept, in round order, for the ratios.
  *
  * @param {{ rounds: number, durationS: number, downDurationS: number, warmupS: number, connections: number, whatIf: boolean,
  *   nodeArgsFor: (name: string) => string[], log: (line: string) => void }} settings
- * @returns {Promise<(WebModeResult & { round: number, roundsRequestsPerSecond: number[] })[]>}
+ * @returns {Promise<(WebModeResult & { round: number, roundsRequestsPerSecond: number[], roundsP99Ms: number[] })[]>}
  */
 export async function benchWebTier(settings) {
   /** @type {(WebModeResult & { round: number })[]} */
@@ -86,15 +87,12 @@ export async function benchWebTier(settings) {
   for (let round = 1; round <= settings.rounds; round += 1) {
     await runModes(settings, round, measured);
   }
-  // Other work on the machine only ever slows a mode down: keep each mode's best round.
-  const best = new Map();
-  for (const result of measured) {
-    const kept = best.get(result.mode);
-    if (kept === undefined || result.load.requestsPerSecond > kept.load.requestsPerSecond) best.set(result.mode, result);
-  }
-  return [...best.values()].map((result) => ({
-    ...result,
-    roundsRequestsPerSecond: measured.filter((other) => other.mode === result.mode).map((other) => other.load.requestsPerSecond),
+  // Each mode's row is its median round; the ratios are taken round by round (bench/lib/targets.js).
+  const modes = [...new Set(measured.map((result) => result.mode))];
+  return modes.map((mode) => measured.filter((result) => result.mode === mode)).map((results) => ({
+    ...medianResult(results, (result) => result.load.requestsPerSecond),
+    roundsP99Ms: results.map((other) => other.load.p99Ms),
+    roundsRequestsPerSecond: results.map((other) => other.load.requestsPerSecond),
   }));
 }
 

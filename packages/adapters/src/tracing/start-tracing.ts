@@ -52,7 +52,11 @@ async function createSpanProcessor(base: typeof SdkTraceBase, settings: TracingE
   const { OTLPTraceExporter } = settings.protocol === 'http/json'
     ? await loadSdk(() => import('@opentelemetry/exporter-trace-otlp-http'))
     : await loadSdk(() => import('@opentelemetry/exporter-trace-otlp-proto'));
-  return new base.BatchSpanProcessor(new OTLPTraceExporter({ url: settings.endpoint }));
+  // Given explicitly, so the bounds are ours (validated, with our defaults) rather than the SDK's.
+  return new base.BatchSpanProcessor(new OTLPTraceExporter({ url: settings.endpoint }), {
+    maxQueueSize: settings.spanQueue.maxQueueSize,
+    maxExportBatchSize: settings.spanQueue.maxExportBatchSize,
+  });
 }
 
 /**
@@ -80,6 +84,7 @@ export async function startTracing(defaultServiceName: string, env: TracingEnvir
     // The SDK's default resource names the SDK (telemetry.sdk.*); the service name is ours.
     resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName })),
     sampler: createSampler(base, settings.sampler),
+    spanLimits: { linkCountLimit: settings.linkCountLimit },
     spanProcessors: [await createSpanProcessor(base, settings)],
   });
   provider.register();

@@ -24,7 +24,36 @@ export interface TracingEnabledSettings {
   /** The full URL spans are posted to (already ending in `/v1/traces` unless given per signal). */
   readonly endpoint: string;
   readonly sampler: TracesSamplerSettings;
+  /** The batch span processor's bounds (`OTEL_BSP_*`), which keep a busy host's memory bounded. */
+  readonly spanQueue: SpanQueueSettings;
+  /** How many links a span keeps (`OTEL_SPAN_LINK_COUNT_LIMIT`): at least a batch's messages, so a batch span links to all of them. */
+  readonly linkCountLimit: number;
 }
+
+/** How many finished spans wait for export, and how many go in one export. */
+export interface SpanQueueSettings {
+  /** `OTEL_BSP_MAX_QUEUE_SIZE`: spans finished beyond it while the queue is full are dropped (and counted in a warning). */
+  readonly maxQueueSize: number;
+  /** `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`: spans per export request; never more than the queue. */
+  readonly maxExportBatchSize: number;
+}
+
+/**
+ * The span queue's bounds when `OTEL_BSP_*` leave them unset: the SDK's own figures,
+ * given explicitly so they are validated and documented in one place. A host that
+ * finishes spans faster than they are exported (a handler draining a backlog) holds at
+ * most this many and drops the rest, counted in a warning. Smaller queues were measured
+ * and did not lower the traced handler's peak memory (docs/benchmarks.md).
+ */
+export const DEFAULT_SPAN_QUEUE: SpanQueueSettings = Object.freeze({ maxQueueSize: 2048, maxExportBatchSize: 512 });
+
+/**
+ * How many links a span keeps unless `OTEL_SPAN_LINK_COUNT_LIMIT` says otherwise: the
+ * largest batch a subscriber hands a handler by default (JetStream, 1000 messages), so
+ * the batch span links to every message of its batch. The SDK's own default, 128,
+ * would drop the rest.
+ */
+export const DEFAULT_LINK_COUNT_LIMIT = 1000;
 
 /** The tracing settings of a host: off, or what to export where. */
 export type TracingSettings = { readonly enabled: false } | TracingEnabledSettings;
@@ -66,6 +95,25 @@ function readEndpoint(env: TracingEnvironment): string {
   return `${base}${base.endsWith('/') ? '' : '/'}${TRACES_PATH}`;
 }
 
+function readPositiveInteger(env: TracingEnvironment, key: string, fallback: number): number {
+  const value = read(env, key);
+  if (value === undefined) return fallback;
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(Number.isSafeInteger(number) && number >= 1)) throw invalid(key, value, 'a whole number of at least 1');
+  return number;
+}
+
+function readSpanQueue(env: TracingEnvironment): SpanQueueSettings {
+  const maxQueueSize = readPositiveInteger(env, 'OTEL_BSP_MAX_QUEUE_SIZE', DEFAULT_SPAN_QUEUE.maxQueueSize);
+  const exportBatchSet = read(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE') !== undefined;
+  const maxExportBatchSize = readPositiveInteger(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', DEFAULT_SPAN_QUEUE.maxExportBatchSize);
+  if (exportBatchSet && maxExportBatchSize > maxQueueSize) {
+    throw invalid('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', String(maxExportBatchSize), `at most OTEL_BSP_MAX_QUEUE_SIZE (${maxQueueSize})`);
+  }
+  // A queue set smaller than the default export batch exports whole queues.
+  return { maxQueueSize, maxExportBatchSize: Math.min(maxExportBatchSize, maxQueueSize) };
+}
+
 function readSampler(env: TracingEnvironment): TracesSamplerSettings {
   const nameValue = read(env, 'OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on';
   const name = nameValue.toLowerCase();
@@ -87,7 +135,10 @@ function readSampler(env: TracingEnvironment): TracesSamplerSettings {
  * `/v1/traces`, else to `http://localhost:4318/v1/traces`, encoded as
  * `OTEL_EXPORTER_OTLP_PROTOCOL` says (`http/protobuf`, the default, or `http/json`).
  * `OTEL_SERVICE_NAME` overrides the host's default name. The sampler defaults to
- * `parentbased_always_on`. See docs/observability.md.
+ * `parentbased_always_on`. The span queue is bounded by `OTEL_BSP_MAX_QUEUE_SIZE` and
+ * `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, by default `DEFAULT_SPAN_QUEUE`; a span keeps
+ * `OTEL_SPAN_LINK_COUNT_LIMIT` links, by default `DEFAULT_LINK_COUNT_LIMIT`. See
+ * docs/observability.md.
  *
  * @throws ConfigurationError naming the variable, the bad value and the accepted values.
  */
@@ -106,6 +157,8 @@ export function readTracingSettings(defaultServiceName: string, env: TracingEnvi
   }
   const endpoint = readEndpoint(env);
   const sampler = readSampler(env);
+  const spanQueue = readSpanQueue(env);
+  const linkCountLimit = readPositiveInteger(env, 'OTEL_SPAN_LINK_COUNT_LIMIT', DEFAULT_LINK_COUNT_LIMIT);
   if (exporter === 'none' || disabledValue?.toLowerCase() === 'true') return { enabled: false };
   return {
     enabled: true,
@@ -114,5 +167,7 @@ export function readTracingSettings(defaultServiceName: string, env: TracingEnvi
     protocol: protocolSetting.toLowerCase() as OtlpProtocol,
     endpoint,
     sampler,
+    spanQueue,
+    linkCountLimit,
   };
 }

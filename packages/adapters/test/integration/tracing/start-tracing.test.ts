@@ -6,6 +6,7 @@ import { after, afterEach, before, describe, it } from 'mocha';
 import sinon from 'sinon';
 import { RecordingLogger } from '../../../src/memory/recording-logger.js';
 import { startTracing, type Tracing } from '../../../src/tracing/start-tracing.js';
+import { DEFAULT_SPAN_QUEUE } from '../../../src/tracing/tracing-settings.js';
 
 describe('startTracing', () => {
   let receiver: OtlpTraceReceiver;
@@ -76,6 +77,45 @@ describe('startTracing', () => {
     await tracing.shutdown();
     sandbox.restore();
     expect(JSON.stringify(log.args)).to.contain('printed');
+  });
+
+  // Spans ended in one go, faster than any export: the queue keeps what it can hold plus the
+  // batch being exported, and drops the rest. Nothing here is timed.
+  const endManySpans = (tracer: NonNullable<Tracing['tracer']>, count: number): void => {
+    for (let i = 0; i < count; i += 1) tracer.startSpan(`burst ${i}`).end();
+  };
+  const burstEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
+    OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.baseUrl, ...overrides,
+  });
+
+  it('bounds the span queue by default: a burst beyond it is dropped, not buffered', async () => {
+    const { maxQueueSize, maxExportBatchSize } = DEFAULT_SPAN_QUEUE;
+    const made = maxQueueSize + maxExportBatchSize + 500;
+    tracing = await startTracing('signup-handler', burstEnv(), new RecordingLogger());
+    endManySpans(tracing.tracer!, made);
+    await tracing.shutdown();
+    const received = receiver.spans().filter((span) => span.name.startsWith('burst ')).length;
+    expect(received).to.be.at.least(maxQueueSize);
+    expect(received).to.be.at.most(maxQueueSize + maxExportBatchSize);
+  });
+
+  it('lets OTEL_BSP_MAX_QUEUE_SIZE raise the bound', async () => {
+    const made = DEFAULT_SPAN_QUEUE.maxQueueSize + DEFAULT_SPAN_QUEUE.maxExportBatchSize + 500;
+    tracing = await startTracing('signup-handler', burstEnv({ OTEL_BSP_MAX_QUEUE_SIZE: String(made) }), new RecordingLogger());
+    endManySpans(tracing.tracer!, made);
+    await tracing.shutdown();
+    expect(receiver.spans().filter((span) => span.name.startsWith('burst ')).length).to.equal(made);
+  });
+
+  it('keeps every link of a span linked to a batch of 1000 messages by default', async () => {
+    tracing = await startTracing('signup-handler', burstEnv());
+    const messages = Array.from({ length: 1000 }, (_unused, i) => tracing!.tracer!.startSpan(`message ${i}`));
+    for (const message of messages) message.end();
+    tracing.tracer!.startSpan('batch', { links: messages.map((message) => ({ context: message.spanContext() })) }).end();
+    await tracing.shutdown();
+    const batch = await receiver.waitForSpan((span) => span.name === 'batch');
+    expect(batch.links).to.have.length(1000);
+    expect(new Set(batch.links.map((link) => link.spanId))).to.deep.equal(new Set(messages.map((message) => message.spanContext().spanId)));
   });
 
   it('stops on a bad variable before loading anything', async () => {

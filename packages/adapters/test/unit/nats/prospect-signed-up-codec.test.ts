@@ -219,6 +219,19 @@ describe('ProspectSignedUpEvent codec', () => {
       expect(reasonFor(utf8(legacyJson.replace('"SignedUpAt":"2026-11-23T10:00:00.1234567Z",', '')))).to.match(/SignedUpAt is missing/);
       expect(reasonFor(utf8(legacyJson.replace('2026-11-23T10:00:00.1234567Z', 'yesterday')))).to.match(/not an ISO 8601/);
       expect(reasonFor(utf8(legacyJson.replace('2026-11-23T10:00:00.1234567Z', '2026-02-30T10:00:00Z')))).to.match(/not a valid date/);
+      expect(reasonFor(utf8(legacyJson.replace('2026-11-23T10:00:00.1234567Z', '2026-02-30T10:00:00.000Z')))).to.match(/not a valid date/);
+      expect(reasonFor(utf8(legacyJson.replace('2026-11-23T10:00:00.1234567Z', '2026-11-23T24:00:00.000Z')))).to.match(/not a valid date/);
+    });
+
+    it('reads a SignedUpAt as toISOString writes it to the millisecond', () => {
+      const json = legacyJson.replace('2026-11-23T10:00:00.1234567Z', '2024-02-29T23:59:59.999Z');
+      expect(decodeProspectSignedUpEvent(utf8(json)).signedUpAt.getTime()).to.equal(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+    });
+
+    it('rejects a message whose bytes turn invalid after a valid start', () => {
+      const data = utf8(legacyJson);
+      data[data.length - 3] = 0xff;
+      expect(reasonFor(data)).to.match(/neither valid UTF-8 nor UTF-16/);
     });
   });
 });

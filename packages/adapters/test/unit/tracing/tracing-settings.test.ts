@@ -1,7 +1,9 @@
 import { ConfigurationError } from '../../../src/config/index.js';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { readTracingSettings, type TracingEnvironment } from '../../../src/tracing/tracing-settings.js';
+import {
+  DEFAULT_LINK_COUNT_LIMIT, DEFAULT_SPAN_QUEUE, readTracingSettings, type TracingEnvironment,
+} from '../../../src/tracing/tracing-settings.js';
 
 function errorOf(env: TracingEnvironment): ConfigurationError {
   try {
@@ -31,7 +33,27 @@ describe('readTracingSettings', () => {
       protocol: 'http/protobuf',
       endpoint: 'http://localhost:4318/v1/traces',
       sampler: { name: 'parentbased_always_on', ratio: 1 },
+      spanQueue: DEFAULT_SPAN_QUEUE,
+      linkCountLimit: DEFAULT_LINK_COUNT_LIMIT,
     });
+  });
+
+  it('bounds the span queue by default and keeps the links of a whole batch of 1000', () => {
+    expect(DEFAULT_SPAN_QUEUE).to.deep.equal({ maxQueueSize: 2048, maxExportBatchSize: 512 });
+    expect(DEFAULT_LINK_COUNT_LIMIT).to.be.at.least(1000);
+  });
+
+  it('lets the OTEL_BSP_* and OTEL_SPAN_LINK_COUNT_LIMIT variables override the bounds', () => {
+    const settings = readTracingSettings('signup-handler', {
+      OTEL_TRACES_EXPORTER: 'otlp', OTEL_BSP_MAX_QUEUE_SIZE: '8192', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1024', OTEL_SPAN_LINK_COUNT_LIMIT: '5000',
+    });
+    expect(settings.enabled && settings.spanQueue).to.deep.equal({ maxQueueSize: 8192, maxExportBatchSize: 1024 });
+    expect(settings.enabled && settings.linkCountLimit).to.equal(5000);
+  });
+
+  it('exports whole queues when only a queue smaller than the default export batch is set', () => {
+    const settings = readTracingSettings('signup-handler', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_BSP_MAX_QUEUE_SIZE: '100' });
+    expect(settings.enabled && settings.spanQueue).to.deep.equal({ maxQueueSize: 100, maxExportBatchSize: 100 });
   });
 
   it('appends the traces path to the general endpoint and uses the per-signal endpoint as given', () => {
@@ -67,6 +89,10 @@ describe('readTracingSettings', () => {
     ['a ratio above 1', { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG = "1.5" is not valid'],
     ['a ratio that is not a number', { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'half' }, 'OTEL_TRACES_SAMPLER_ARG = "half" is not valid'],
     ['a bad OTEL_SDK_DISABLED', { OTEL_SDK_DISABLED: 'maybe' }, 'OTEL_SDK_DISABLED = "maybe" is not valid; use true or false'],
+    ['a queue size that is not a whole number', { OTEL_BSP_MAX_QUEUE_SIZE: '2k' }, 'OTEL_BSP_MAX_QUEUE_SIZE = "2k" is not valid; use a whole number of at least 1'],
+    ['an export batch of zero', { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0' }, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE = "0" is not valid'],
+    ['an export batch above the queue', { OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '200' }, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE = "200" is not valid; use at most OTEL_BSP_MAX_QUEUE_SIZE (100)'],
+    ['a negative link limit', { OTEL_SPAN_LINK_COUNT_LIMIT: '-1' }, 'OTEL_SPAN_LINK_COUNT_LIMIT = "-1" is not valid'],
   ];
   for (const [what, env, message] of badValues) {
     it(`stops with a one-line error naming the variable for ${what}`, () => {

@@ -1,7 +1,7 @@
 import process from 'node:process';
 import { decodeProspectSignedUpEvent, SIGNUP_EVENTS_STREAM } from '@signup/adapters/nats';
 import { createKnex } from '@signup/adapters/sql';
-import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import { AckPolicy, connect, DeliverPolicy } from 'nats';
 
 // The drain baseline: the original handler's design on JetStream. One message at

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { encodeProspectSignedUpEvent, ensureSignUpStream, SIGNUP_EVENTS_STREAM } from '@signup/adapters/nats';
-import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/domain';
+import { PROSPECT_SIGNED_UP_SUBJECT } from '@signup/adapters/nats';
 import { connect } from 'nats';
 
 /** @param {string} url */

@@ -68,6 +68,12 @@ export interface HandlerDefinition {
    * module its adapter folder exports). Loaded into the container of whichever host runs it.
    */
   readonly modules?: readonly ContainerModule[];
+  /**
+   * True for a handler that stores each accepted sign-up where the web's synchronous mode
+   * would (the save handler). An all-in-one whose web publishes without `MessageQueue:Url`
+   * refuses to start without one, since its sign-ups would be accepted and never stored.
+   */
+  readonly storesSignUps?: boolean;
   /** Builds the use case, once, after the container is built. */
   readonly createHandler: (context: HandlerContext) => IProspectEventHandler;
   /**

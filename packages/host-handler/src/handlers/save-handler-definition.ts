@@ -11,6 +11,7 @@ import type { HandlerDefinition } from './handler-definition.js';
 export const saveHandlerDefinition: HandlerDefinition = {
   name: SAVE_HANDLER_NAME,
   ports: ['IProspectRepository', 'IReferenceDataLoader'],
+  storesSignUps: true,
   modules: [new ContainerModule(({ bind }) => {
     bind(SaveProspectEventHandler)
       .toResolvedValue(

@@ -1,6 +1,6 @@
 import { Container, type ContainerModule } from 'inversify';
 import { IHealthCheck, ILogger, IProspectAnalytics, IProspectSaveHandler, IReferenceDataLoader, SignUpProspect } from '@signup/domain';
-import type { SignUpSettings } from '@signup/adapters/config';
+import { ConfigurationError, type SignUpSettings } from '@signup/adapters/config';
 import { createSignUpModule, describeChosen, SIGN_UP_PROSPECT_PORTS, type ConfigurablePort, type SignUpModule } from '@signup/adapters/di';
 import { HANDLER_COMMANDS, type HandlerCommand, type HandlerDefinition } from '@signup/host-handler';
 import type { AnalyticsCredentials, WebAppDependencies, WebAppOptions } from '../http/web-app-dependencies.js';
@@ -53,7 +53,8 @@ const ANALYTICS_PORTS: readonly ConfigurablePort[] = ['IProspectIndex'];
  * implementations the registry chooses for them. The synchronous save with the outbox on
  * publishes too (through its relay), so it gets the same bus.
  *
- * @throws ConfigurationError for an unknown implementation name, a key the chosen one needs, or an unknown handler.
+ * @throws ConfigurationError for an unknown implementation name, a key the chosen one needs, an unknown handler, or
+ *   an asynchronous all-in-one whose `Handlers:InProcess` leaves out every handler that stores sign-ups.
  */
 export function planWebHost(settings: SignUpSettings, options: WebPlanOptions = {}): WebPlan {
   const { overrides = {} } = options;
@@ -63,7 +64,16 @@ export function planWebHost(settings: SignUpSettings, options: WebPlanOptions = 
   const outbox = overrides.saveHandler === undefined
     && OutboxRelayService.isEnabled({ settings, saveHandler: web.chosen.IProspectSaveHandler, repository: web.chosen.IProspectRepository });
   if (!(web.needs('eventPublisher') || outbox) || settings.messageQueue.url !== undefined) return { signUp: web, inProcess: false, handlers: [], outbox };
-  const handlers = selectInProcessHandlers(settings, options.commands ?? HANDLER_COMMANDS);
+  const commands = options.commands ?? HANDLER_COMMANDS;
+  const handlers = selectInProcessHandlers(settings, commands);
+  if (web.needs('eventPublisher') && !handlers.some((handler) => handler.storesSignUps === true)) {
+    const storing = commands.filter((command) => command.definition?.storesSignUps === true).map((command) => command.name).join(', ');
+    throw new ConfigurationError('Handlers:InProcess',
+      `Handlers:InProcess = "${(settings.handlers.inProcess ?? []).join(',') || 'none'}" runs no handler that stores sign-ups (${storing || 'none in the command table'}); `
+      + 'with the asynchronous save and no MessageQueue:Url every sign-up would be accepted and never stored: add it, or set MessageQueue:Url');
+  }
+  // A synchronous web with no handler in its process has nobody to relay its outbox to: the plain save.
+  if (handlers.length === 0) return { signUp: web, inProcess: false, handlers: [], outbox: false };
   const ports = [...SIGN_UP_PROSPECT_PORTS, ...ANALYTICS_PORTS, ...handlers.flatMap((handler) => handler.ports)];
   return { signUp: createSignUpModule(settings, { ...moduleOptions, ports }), inProcess: true, handlers, outbox };
 }

@@ -10,7 +10,7 @@ import { loadConfiguration, readSignUpSettings } from '@signup/adapters/config';
 import { RecordingLogger } from '@signup/adapters/memory';
 import { connectToMessageQueue, createNatsMessaging, type NatsConnection } from '@signup/adapters/nats';
 import type { EventOutcome, IProspectEventHandler, ProspectSignedUpEvent } from '@signup/domain';
-import { expectNoArguments, handlerCommand, runCommandLine, type HandlerCommand, type HandlerDefinition } from '@signup/host-handler';
+import { expectNoArguments, HANDLER_COMMANDS, handlerCommand, runCommandLine, type HandlerCommand, type HandlerDefinition } from '@signup/host-handler';
 import { waitUntil } from '@signup/test-support/wait-until';
 import { freePort } from '@signup/test-support/free-port';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
@@ -146,9 +146,9 @@ describe('a handler defined only in a test', function () {
     before(async () => {
       const settings = readSignUpSettings(loadConfiguration({
         cwd: folder,
-        env: { ConnectionStrings__SignUpDb: `sqlite:${path.join(folder, 'signup.db')}`, Handlers__InProcess: 'greet' },
+        env: { ConnectionStrings__SignUpDb: `sqlite:${path.join(folder, 'signup.db')}`, Handlers__InProcess: 'save,greet' },
       }));
-      host = await WebHost.create(settings, { logger: new RecordingLogger(), handlerCommands: [greetCommand(log)] });
+      host = await WebHost.create(settings, { logger: new RecordingLogger(), handlerCommands: [...HANDLER_COMMANDS, greetCommand(log)] });
     });
 
     after(async () => {

@@ -17,11 +17,29 @@ describe('planWebHost', () => {
     expect(Object.keys(plan.signUp.chosen)).to.include.members(['IProspectSaveHandler', 'IReferenceDataLoader', 'IProspectRepository', 'IProspectIndex']);
   });
 
-  it('runs only the handlers Handlers:InProcess names, and no handler for none', () => {
-    expect(planWebHost(settingsFrom({ 'Handlers:InProcess': 'index' })).handlers.map((handler) => handler.name)).to.deep.equal(['index-handler']);
-    const none = planWebHost(settingsFrom({ 'Handlers:InProcess': 'none' }));
+  it('runs only the handlers Handlers:InProcess names, and with none a synchronous web saves without an outbox', () => {
+    const synchronous = { 'Dependencies:IProspectSaveHandler': 'SynchronousProspectSaveHandler' };
+    const indexOnly = planWebHost(settingsFrom({ ...synchronous, 'Handlers:InProcess': 'index' }));
+    expect(indexOnly.handlers.map((handler) => handler.name)).to.deep.equal(['index-handler']);
+    expect(indexOnly).to.include({ inProcess: true, outbox: true });
+    const none = planWebHost(settingsFrom({ ...synchronous, 'Handlers:InProcess': 'none' }));
+    expect(none).to.include({ inProcess: false, outbox: false });
     expect(none.handlers).to.deep.equal([]);
-    expect(none.signUp.chosen).to.not.have.property('IProspectRepository');
+  });
+
+  it('refuses an asynchronous all-in-one that runs no handler storing sign-ups, naming Handlers:InProcess', () => {
+    for (const selection of ['index', 'none']) {
+      let error: unknown;
+      try {
+        planWebHost(settingsFrom({ 'Handlers:InProcess': selection }));
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error, selection).to.be.instanceOf(ConfigurationError).with.property('key', 'Handlers:InProcess');
+      expect((error as Error).message).to.equal(`Handlers:InProcess = "${selection === 'none' ? 'none' : 'index'}" runs no handler that stores sign-ups (save); `
+        + 'with the asynchronous save and no MessageQueue:Url every sign-up would be accepted and never stored: add it, or set MessageQueue:Url');
+    }
+    expect(planWebHost(settingsFrom({ 'Handlers:InProcess': 'none', 'MessageQueue:Url': 'nats://mq:4222' })).handlers).to.deep.equal([]);
   });
 
   it('stops with one line naming Handlers:InProcess and the handler commands for a name that is no handler command', () => {

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Context } from 'mocha';
 import { freePort } from './free-port.js';
+import { waitUntil } from './wait-until.js';
 
 /** Options for `NatsServer.start`. */
 export interface NatsServerOptions {
@@ -112,9 +113,23 @@ export class NatsServer {
     await this.terminate('SIGKILL');
   }
 
-  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, like a hung server or a silent network. */
-  pause(): void {
-    this.process?.kill('SIGSTOP');
+  /**
+   * Freezes the server (SIGSTOP): connections stay open but nothing answers, like a hung server or a silent network.
+   * Resolves once every thread of the server has stopped. The kernel stops a process only when the thread it
+   * chose for the signal next gets a CPU; on a busy machine its other threads meanwhile go on reading, storing
+   * and acknowledging, so a message sent right after the signal could still be answered. (Only Linux shows the
+   * threads' states, in /proc; elsewhere it resolves once the signal is sent.)
+   *
+   * @throws Error when the server has not stopped within 5 s.
+   */
+  async pause(): Promise<void> {
+    const child = this.process;
+    const pid = child?.pid;
+    if (child === undefined || pid === undefined) return;
+    child.kill('SIGSTOP');
+    if (process.platform !== 'linux') return;
+    await waitUntil(async () => this.process !== child || await allThreadsStopped(pid),
+      { intervalMs: 1, timeoutMs: 5000, description: `nats-server (pid ${pid}) to stop after SIGSTOP` });
   }
 
   /** Lets a paused server run again (SIGCONT). */
@@ -168,6 +183,17 @@ export class NatsServer {
       clearTimeout(timer);
     }
   }
+}
+
+/** True when every thread of `pid` is stopped (state `T` in /proc/<pid>/task/<tid>/stat). */
+async function allThreadsStopped(pid: number): Promise<boolean> {
+  const threads = await readdir(`/proc/${pid}/task`);
+  const states = await Promise.all(threads.map(async (tid) => {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // "<tid> (<command>) <state> ...": the command may hold spaces and parentheses, the state follows the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).charAt(0);
+  }));
+  return states.every((state) => state === 'T');
 }
 
 function accepts(port: number): Promise<boolean> {

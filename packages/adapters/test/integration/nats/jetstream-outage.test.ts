@@ -101,7 +101,7 @@ describe('NATS JetStream messaging through a server outage', function () {
   it('reports a stall while the server hangs without closing the connection, and receives again when it answers', async () => {
     await waitUntil(() => subscription.healthy, { description: 'a healthy subscription' });
 
-    server.pause();
+    await server.pause();
     try {
       await waitUntil(() => !subscription.healthy, { description: 'the subscription to report the stall', timeoutMs: 10_000 });
       expect(nc.isClosed()).to.equal(false);

@@ -76,7 +76,7 @@ describe('JetStreamEventPublisher retrying within its deadline', function () {
     publisher = new JetStreamEventPublisher(nc, { timeoutMs: 3000, attemptTimeoutMs: 300 });
     const event = newProspectSignedUpEvent();
 
-    server.pause();
+    await server.pause();
     const publishing = publisher.publish(event);
     await sleep(700);
     server.resume();
@@ -88,9 +88,8 @@ describe('JetStreamEventPublisher retrying within its deadline', function () {
 
   it('says the outcome is unknown when an attempt went unanswered and the deadline passed', async () => {
     publisher = new JetStreamEventPublisher(nc, { timeoutMs: 800, attemptTimeoutMs: 300 });
+    await server.pause();
     const started = Date.now();
-
-    server.pause();
     const error = await publisher.publish(newProspectSignedUpEvent()).catch((caught: unknown) => caught);
     server.resume();
 

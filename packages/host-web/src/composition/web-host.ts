@@ -82,7 +82,7 @@ export class WebHost {
       // What runs beside the requests starts here, each with its readiness and its close step.
       if (opened.bus !== undefined) {
         for (const check of await handlers.start(container, settings, { logger, shutdown })) container.bind(IHealthCheck).toConstantValue(check);
-        // Runs first when stopping (after the server): the handlers store what the bus still holds.
+        // Runs after the server and the outbox relay have stopped: the handlers store what the bus still holds.
         shutdown.push('the in-process bus drain', drainInProcessBus(opened.bus, graceMs, logger));
       }
       const outboxPublishing = opened.outboxPublishing;
@@ -125,9 +125,10 @@ export class WebHost {
   }
 
   /**
-   * Stops taking requests and lets open ones finish, gives the in-process handlers
-   * time to store what they hold (both within the grace period), then stops them
-   * and closes the connections, newest first. Resolves true when everything closed
+   * Runs the shutdown stack, newest first: stops taking requests and lets open ones
+   * finish, stops the outbox relay after its round in progress, gives the in-process
+   * handlers time to store what the bus holds (both waits within the grace period), stops
+   * them, then closes the bus or NATS and the stores. Resolves true when everything closed
    * cleanly; never rejects; runs once.
    */
   stop(): Promise<boolean> {

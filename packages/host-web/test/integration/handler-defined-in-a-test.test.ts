@@ -15,6 +15,7 @@ import { waitUntil } from '@signup/test-support/wait-until';
 import { freePort } from '@signup/test-support/free-port';
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { WebHost } from '../../src/composition/web-host.js';
+import { SIGN_UP_FORM } from '../support/sign-up-form.js';
 
 // Everything of the handler is here: its port and token, its in-memory store, its use case,
 // its definition and its command. No file of the hosts names it.
@@ -71,14 +72,7 @@ function greetCommand(log: InMemoryGreetingLog): HandlerCommand {
   });
 }
 
-const FORM = {
-  firstName: 'Grace',
-  lastName: 'Hopper',
-  emailAddress: 'grace@example.com',
-  companyName: 'Navy',
-  countryCode: 'USA',
-  roleCode: 'EN',
-};
+const FORM = SIGN_UP_FORM;
 
 describe('a handler defined only in a test', function () {
   this.timeout(60_000);

@@ -11,15 +11,9 @@ import { connectToMessageQueue, encodeProspectSignedUpEvent, decodeProspectSigne
 import { NatsServer, requireNatsServer } from '@signup/test-support/nats-server';
 import { WebHost } from '../../src/composition/web-host.js';
 import { waitUntil } from '@signup/test-support/wait-until';
+import { SIGN_UP_FORM } from '../support/sign-up-form.js';
 
-const FORM = {
-  firstName: 'Grace',
-  lastName: 'Hopper',
-  emailAddress: 'grace@example.com',
-  companyName: 'Navy',
-  countryCode: 'USA',
-  roleCode: 'EN',
-};
+const FORM = SIGN_UP_FORM;
 const PASSWORD = 'outbox-analytics-password';
 
 function settingsFor(folder: string, env: Record<string, string>) {

@@ -11,10 +11,9 @@ import { after, before, describe, it } from 'mocha';
 import request from 'supertest';
 import { WebHost } from '../../src/composition/web-host.js';
 import { waitUntil } from '@signup/test-support/wait-until';
+import { SIGN_UP_FORM } from '../support/sign-up-form.js';
 
-const FORM = {
-  firstName: 'Grace', lastName: 'Hopper', emailAddress: 'grace@example.com', companyName: 'Navy', countryCode: 'USA', roleCode: 'EN',
-};
+const FORM = SIGN_UP_FORM;
 const SUBJECT = 'events.prospect.signedup';
 
 describe('WebHost with tracing on (all-in-one, SQLite)', () => {
